@@ -1,0 +1,313 @@
+"""Amparo's only settings module. Every value comes from the environment.
+
+``AMPARO_MODE`` picks the safety profile:
+
+- ``production`` (the default): refuses to start without a secret key, real
+  encryption keys and allowed hosts, or with DEBUG on; every staff account must
+  enroll MFA before it sees anything.
+- ``demo``: what ``make run`` uses. Generates keys into ``var/``, shows a
+  "DEMO - not for real data" banner on every page and relaxes MFA.
+- ``test``: for the test suite; throw-away keys held in memory.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+from amparo import envconf
+from amparo.crypto import keyfile
+from amparo.envconf import ConfigError
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(envconf.text("AMPARO_VAR_DIR") or BASE_DIR / "var")
+
+
+def _fail(message: str) -> None:
+    sys.stderr.write(f"\nAmparo cannot start: {message}\n\n")
+    raise ConfigError(message)
+
+
+try:
+    AMPARO_MODE = envconf.choice("AMPARO_MODE", "production", ("production", "demo", "test"))
+    PRODUCTION = AMPARO_MODE == "production"
+    AMPARO_DEMO = AMPARO_MODE == "demo"
+    TESTING = AMPARO_MODE == "test"
+    DEBUG = envconf.flag("AMPARO_DEBUG", False)
+except ConfigError as exc:
+    _fail(str(exc))
+
+# --- secrets -----------------------------------------------------------------
+
+
+def _demo_secret(path: Path, make: str) -> str:
+    if not path.exists():
+        keyfile.write_private_file(path, make)
+    return path.read_text(encoding="utf-8")
+
+
+if PRODUCTION:
+    if DEBUG:
+        _fail("AMPARO_DEBUG is on in production mode. Turn it off (AMPARO_DEBUG=0).")
+    _secret = envconf.text("AMPARO_SECRET_KEY")
+    _keys = envconf.text("AMPARO_KEYS")
+    if not _secret or len(_secret) < 50:
+        _fail(
+            "AMPARO_SECRET_KEY (or AMPARO_SECRET_KEY_FILE) must be set to at least 50 random "
+            "characters. Generate one with: amparo keys secret"
+        )
+    if not _keys:
+        _fail(
+            "AMPARO_KEYS (or AMPARO_KEYS_FILE) must hold the encryption key set. "
+            "Generate one with: amparo keys generate > keys.json (keep it off the database host "
+            "backups), then set AMPARO_KEYS_FILE=keys.json"
+        )
+elif AMPARO_DEMO:
+    _secret = envconf.text("AMPARO_SECRET_KEY") or _demo_secret(
+        VAR_DIR / "demo-secret-key", keyfile.generate_secret_key()
+    )
+    _keys = envconf.text("AMPARO_KEYS") or _demo_secret(
+        VAR_DIR / "demo-keys.json", keyfile.dump_key_set(keyfile.generate_key_set())
+    )
+else:
+    # Tests: a fresh key set per process; nothing is written anywhere.
+    _secret = keyfile.generate_secret_key()
+    _keys = envconf.text("AMPARO_KEYS") or keyfile.dump_key_set(keyfile.generate_key_set())
+
+try:
+    AMPARO_KEYS: keyfile.KeySet = keyfile.parse_key_set(_keys or "")
+except keyfile.KeySetError as exc:
+    _fail(f"AMPARO_KEYS: {exc}")
+SECRET_KEY = _secret or ""
+
+# --- hosts and HTTPS ---------------------------------------------------------
+
+try:
+    ALLOWED_HOSTS = envconf.listing(
+        "AMPARO_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
+    )
+    if PRODUCTION and not ALLOWED_HOSTS:
+        _fail("AMPARO_ALLOWED_HOSTS must list the host names this site answers to.")
+    CSRF_TRUSTED_ORIGINS = envconf.listing("AMPARO_CSRF_TRUSTED_ORIGINS", [])
+    if envconf.flag("AMPARO_BEHIND_HTTPS_PROXY", False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = PRODUCTION and envconf.flag("AMPARO_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = envconf.integer("AMPARO_HSTS_SECONDS", 31536000 if PRODUCTION else 0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
+    SECURE_HSTS_PRELOAD = PRODUCTION
+    SESSION_COOKIE_SECURE = PRODUCTION
+    CSRF_COOKIE_SECURE = PRODUCTION
+except ConfigError as exc:
+    _fail(str(exc))
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "no-referrer"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = PRODUCTION
+LANGUAGE_COOKIE_HTTPONLY = True
+
+# --- applications ------------------------------------------------------------
+
+INSTALLED_APPS = [
+    "amparo.core",
+    "amparo.accounts",
+    "amparo.crypto",
+    "amparo.audit",
+    "amparo.places",
+    "amparo.contacts",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "amparo.core.middleware.SecurityHeadersMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "amparo.accounts.middleware.SessionTimeoutMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "amparo.accounts.middleware.RequireMFAMiddleware",
+]
+
+ROOT_URLCONF = "amparo.urls"
+WSGI_APPLICATION = "amparo.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "amparo.core.context_processors.amparo",
+            ],
+        },
+    }
+]
+
+# --- database ----------------------------------------------------------------
+
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+try:
+    _database_url = envconf.text("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'amparo.sqlite3'}"
+    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+except (ValueError, ConfigError) as exc:
+    _fail(f"DATABASE_URL cannot be used: {exc}")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets readers run beside the one writer; IMMEDIATE takes the write
+        # lock at BEGIN so two writers queue instead of failing half-way.
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
+            " PRAGMA foreign_keys=ON;"
+        ),
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 5,
+    }
+else:
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+CACHES = {
+    # Rate-limit counters live in memory for their window only: nothing about a
+    # caller (not even a hashed IP) is written to disk.
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
+# --- accounts, sessions, MFA -------------------------------------------------
+
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+if TESTING:
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "account_login"
+
+ACCOUNT_ADAPTER = "amparo.accounts.adapter.StaffAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "5/5m/ip,5/5m/key",
+    "reauthenticate": "10/m/user",
+    "change_password": "5/m/user",
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_TOTP_ISSUER = "Amparo"
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
+
+AMPARO_REQUIRE_MFA = not AMPARO_DEMO
+try:
+    AMPARO_SESSION_IDLE_SECONDS = envconf.integer("AMPARO_SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
+    AMPARO_SESSION_ABSOLUTE_SECONDS = envconf.integer(
+        "AMPARO_SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60, minimum=300
+    )
+except ConfigError as exc:
+    _fail(str(exc))
+SESSION_COOKIE_AGE = AMPARO_SESSION_ABSOLUTE_SECONDS
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# --- languages and time ------------------------------------------------------
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", "English"),
+    ("es", "Español"),
+    ("pt", "Português"),
+    ("ht", "Kreyòl ayisyen"),
+]
+LOCALE_PATHS = [BASE_DIR / "amparo" / "locale"]
+USE_I18N = True
+USE_TZ = True
+try:
+    TIME_ZONE = envconf.text("AMPARO_TIME_ZONE", "America/New_York") or "America/New_York"
+    AMPARO_REGION = envconf.text("AMPARO_REGION", "CT") or "CT"
+    AMPARO_NETWORK_NAME = envconf.text("AMPARO_NETWORK_NAME", "Amparo") or "Amparo"
+    AMPARO_WORKER_STALE_SECONDS = envconf.integer("AMPARO_WORKER_STALE_SECONDS", 120, minimum=5)
+except ConfigError as exc:
+    _fail(str(exc))
+
+# --- static files ------------------------------------------------------------
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+
+# --- e-mail (staff notifications only) ---------------------------------------
+
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend"
+)
+
+# --- logging: never request bodies, never personal data ----------------------
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": "INFO" if not TESTING else "WARNING"},
+    "loggers": {
+        # Django logs the request path of 4xx answers; paths carry only opaque ids.
+        "django.security.DisallowedHost": {"handlers": [], "propagate": False},
+    },
+}
