@@ -9,5 +9,6 @@ admin.site.login = admin_login_redirect  # type: ignore[method-assign]
 urlpatterns = [
     path("", include("amparo.core.urls")),
     path("accounts/", include("allauth.urls")),
+    path("staff/users/", include("amparo.accounts.urls")),
     path("staff/admin/", admin.site.urls),
 ]

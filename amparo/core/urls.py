@@ -8,4 +8,5 @@ urlpatterns = [
     path("staff/", views.staff_home, name="home"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
+    path("healthz/ping", views.ping, name="ping"),
 ]

@@ -33,6 +33,14 @@ def set_language(request: HttpRequest) -> HttpResponse:
 @login_not_required
 @never_cache
 @require_GET
+def ping(request: HttpRequest) -> HttpResponse:
+    """Liveness without touching the database; also the ceiling for web benchmarks."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@login_not_required
+@never_cache
+@require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     """Database and worker health. 503 only when the database is down.
 

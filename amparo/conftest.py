@@ -1,0 +1,30 @@
+"""Fixtures shared by every app's tests."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.core.cache import cache
+
+
+@pytest.fixture(autouse=True)
+def _clear_rate_limits() -> None:
+    """Rate-limit counters live in the cache; each test starts with none."""
+    cache.clear()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Debian chromium. CI installs it; a laptop without it skips, CI never does."""
+    from amparo.browser import chromium, chromium_available
+
+    if not chromium_available():
+        if os.environ.get("CI"):
+            pytest.fail("CI needs /usr/bin/chromium for browser tests (.ci/run installs it)")
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    # Playwright's sync API runs an event loop in this thread; the test's own
+    # ORM calls are still synchronous, so let Django allow them.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with chromium() as instance:
+        yield instance
