@@ -64,12 +64,10 @@ def parse_key_set(document: str) -> KeySet:
         raise KeySetError('"encryption" must map key ids to keys.')
     for key_id, value in encryption.items():
         if not key_id or not set(key_id) <= KEY_ID_ALPHABET or len(key_id) > 32:
-            raise KeySetError(
-                f"key id {key_id!r} must be 1-32 characters of a-z, 0-9, '-' or '_'."
-            )
+            raise KeySetError(f"key id {key_id!r} must be 1-32 characters of a-z, 0-9, '-' or '_'.")
         _decode_key(f"encryption key {key_id!r}", value)
     active = data.get("active")
-    if active not in encryption:
+    if not isinstance(active, str) or active not in encryption:
         raise KeySetError('"active" must name one of the encryption keys.')
     _decode_key('"mac"', data.get("mac"))
     return KeySet(active=active, encryption=dict(encryption), mac=data["mac"])
