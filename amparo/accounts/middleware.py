@@ -6,13 +6,14 @@ import time
 from collections.abc import Callable
 from urllib.parse import urlencode
 
-from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME, logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+
+from amparo.accounts.queries import has_second_factor
 
 LOGIN_AT = "_amparo_login_at"
 SEEN_AT = "_amparo_seen_at"
@@ -52,12 +53,6 @@ class SessionTimeoutMiddleware:
         return self.get_response(request)
 
 
-def has_second_factor(user: object) -> bool:
-    return Authenticator.objects.filter(
-        user=user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
-    ).exists()
-
-
 class RequireMFAMiddleware:
     """In production, a staff member without a second factor can only enroll one.
 
@@ -77,8 +72,6 @@ class RequireMFAMiddleware:
             and not request.path.startswith(self.OPEN_PREFIXES)
             and not has_second_factor(request.user)
         ):
-            messages.warning(
-                request, _("Set up two-factor authentication before you continue.")
-            )
+            messages.warning(request, _("Set up two-factor authentication before you continue."))
             return HttpResponseRedirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
