@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from amparo.accounts.models import Role, User
+from amparo.audit.actions import record_event
 
 
 class AccountsError(Exception):
@@ -32,6 +33,7 @@ def create_staff_user(
         else:
             user.set_password(password)
         user.save()
+        record_event(actor=by, action="accounts.user_create", target=user)
         return user
 
 
@@ -50,24 +52,22 @@ def change_role(*, user: User, role: Role, by: User) -> User:
         for flag, value in _django_admin_rights(role).items():
             setattr(target, flag, value)
         target.save(update_fields=["role", "is_staff", "is_superuser"])
+        record_event(actor=by, action=f"accounts.role_change.{role}", target=target)
         return target
 
 
 def deactivate_user(*, user: User, by: User) -> User:
     """Stop ``user`` signing in. Their open sessions stop working at their next request."""
     with transaction.atomic():
-        target, admins = _lock_for_change(user=user, by=by)
+        target, _admins = _lock_for_change(user=user, by=by)
         if not target.is_active:
             return target
+        # ``by`` is an active admin, so refusing this also keeps one admin active.
         if target.pk == by.pk:
             raise AccountsError(_("You cannot deactivate your own account. Ask another admin."))
-        if target.pk in admins and len(admins) == 1:
-            raise AccountsError(
-                _("%(name)s is the last active admin and cannot be deactivated.")
-                % {"name": target.get_username()}
-            )
         target.is_active = False
         target.save(update_fields=["is_active"])
+        record_event(actor=by, action="accounts.user_deactivate", target=target)
         return target
 
 

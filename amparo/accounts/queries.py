@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.shortcuts import get_object_or_404
 
 from amparo.accounts.models import Role, User
+from amparo.audit.actions import record_event
 
 # Recovery codes alone are a fallback, not a second factor.
 SECOND_FACTOR_TYPES = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
@@ -20,6 +21,7 @@ def has_second_factor(user: object) -> bool:
 def access_staff_accounts(user: User) -> QuerySet[User]:
     """Every staff account, annotated with ``has_second_factor``. Admins only."""
     _require_admin(user)
+    record_event(actor=user, action="accounts.staff_list")
     second_factor = Authenticator.objects.filter(user=OuterRef("pk"), type__in=SECOND_FACTOR_TYPES)
     return User.objects.annotate(has_second_factor=Exists(second_factor)).order_by("username")
 
