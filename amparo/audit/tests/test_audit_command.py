@@ -29,10 +29,11 @@ def run_verify(**options):
 
 
 def test_it_says_ok_and_exits_zero_on_a_clean_log(three_events):
-    code, out, _ = run_verify()
+    code, out, err = run_verify()
 
     assert code == 0
     assert "audit chain OK: 3 events" in out
+    assert err == "", "a short log needs no progress lines"
 
 
 def test_it_names_the_break_and_exits_one_on_tampering(three_events, tamper):
@@ -53,11 +54,7 @@ def test_it_prints_progress_for_a_long_log(three_events, monkeypatch):
     code, _, err = run_verify()
 
     assert code == 0
-    assert err.splitlines() == [
-        "checked 1 of 3 events",
-        "checked 2 of 3 events",
-        "checked 3 of 3 events",
-    ]
+    assert err.splitlines() == ["checked 1 of 3 events", "checked 2 of 3 events"]
 
 
 def test_it_stays_quiet_about_progress_at_verbosity_zero(three_events, monkeypatch):

@@ -23,7 +23,8 @@ class Command(BaseCommand):
 
     def verify(self, *, show_progress: bool) -> None:
         def report_progress(checked: int, total: int) -> None:
-            self.stderr.write(f"checked {checked:,} of {total:,} events")
+            if checked < total:  # the verdict below reports the end
+                self.stderr.write(f"checked {checked:,} of {total:,} events")
 
         report = verify_chain(progress=report_progress if show_progress else None)
         if report.ok:
