@@ -1,0 +1,72 @@
+"""find_or_create_contact: one contact per number, whatever its spelling."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from amparo.contacts.actions import ContactsError, find_or_create_contact
+from amparo.contacts.models import Contact
+from amparo.crypto.fields import SealedQuerySet
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_creates_a_contact_with_the_number_in_e164() -> None:
+    contact = find_or_create_contact(phone="(860) 555-0142", language="ht", name="Wilner Dorval")
+
+    assert contact.phone == "+18605550142"
+    assert contact.language == "ht"
+    assert contact.name == "Wilner Dorval"
+
+
+def test_it_finds_the_same_contact_for_another_spelling_of_the_number() -> None:
+    first = find_or_create_contact(phone="+1 860 555 0142", name="Wilner Dorval")
+
+    again = find_or_create_contact(phone="860.555.0142", language="es", name="Someone Else")
+
+    assert again == first
+    assert (again.name, again.language) == ("Wilner Dorval", "en")
+    assert Contact.objects.count() == 1
+
+
+def test_it_creates_separate_contacts_for_separate_numbers() -> None:
+    find_or_create_contact(phone="+1 860 555 0142")
+    find_or_create_contact(phone="+1 860 555 0199")
+
+    assert Contact.objects.count() == 2
+
+
+def test_a_name_may_be_left_blank() -> None:
+    assert find_or_create_contact(phone="+1 860 555 0142").name == ""
+
+
+@pytest.mark.parametrize("phone", ["", "hello", "555-0142", "+1 860 555 01"])
+def test_it_refuses_an_invalid_number_without_repeating_it(phone: str) -> None:
+    with pytest.raises(ContactsError) as raised:
+        find_or_create_contact(phone=phone)
+
+    if phone:
+        assert phone not in str(raised.value)
+    assert Contact.objects.count() == 0
+
+
+def test_it_refuses_a_language_the_network_does_not_offer() -> None:
+    with pytest.raises(ContactsError):
+        find_or_create_contact(phone="+1 860 555 0142", language="fr")
+
+
+def test_when_another_request_wins_the_race_it_returns_that_contact(monkeypatch: Any) -> None:
+    winner = find_or_create_contact(phone="+1 860 555 0142", name="Wilner Dorval")
+    real_first = SealedQuerySet.first
+    calls = []
+
+    def first_misses_once(self: Any) -> Any:
+        calls.append(1)
+        return None if len(calls) == 1 else real_first(self)
+
+    monkeypatch.setattr(SealedQuerySet, "first", first_misses_once)
+
+    assert find_or_create_contact(phone="860-555-0142") == winner
+    assert Contact.objects.count() == 1
