@@ -442,7 +442,5 @@ class SealedModel(models.Model):
         for field in sealed_fields(cls):
             value = loaded.get(field.attname)
             if isinstance(value, Sealed):
-                loaded[field.attname] = Sealed(
-                    value.envelope, origin=field.context_for_pk(instance.pk)
-                )
+                value.origin = field.context_for_pk(instance.pk)
         return instance

@@ -22,6 +22,7 @@ from typing import Any
 from django.apps import apps
 from django.db import models, transaction
 
+from amparo.audit.actions import record_event
 from amparo.crypto import vault
 from amparo.crypto.fields import EncryptedField, Sealed, sealed_fields
 
@@ -90,10 +91,12 @@ def _reseal_batch(table: SealedTable, *, after: Any, batch_size: int) -> tuple[l
         for pk, *envelopes in batch:
             changes = {}
             for field, value in zip(table.fields, envelopes, strict=True):
-                if value is None or vault.is_sealed_with_active_key(value.envelope):
+                if value is None:
                     continue
                 context = field.context_for_pk(pk)
                 try:
+                    if vault.is_sealed_with_active_key(value.envelope):
+                        continue
                     plaintext = vault.unseal(value.envelope, context=context)
                 except vault.DecryptionError as exc:
                     raise vault.DecryptionError(
@@ -132,7 +135,12 @@ def rotate_table(
 
 
 def rotate_all(*, batch_size: int = DEFAULT_BATCH_SIZE, progress: Progress | None = None) -> int:
-    """Re-seal every envelope of every sealed table under the active key; return how many."""
-    return sum(
+    """Re-seal every envelope of every sealed table under the active key; return how many.
+
+    A finished rotation is audited as done by the system (it runs from the console).
+    """
+    rewritten = sum(
         rotate_table(table, batch_size=batch_size, progress=progress) for table in sealed_tables()
     )
+    record_event(actor=None, action="crypto.keys_rotate")
+    return rewritten

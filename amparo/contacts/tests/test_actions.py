@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from amparo.audit.models import AuditEvent
 from amparo.contacts.actions import ContactsError, find_or_create_contact
 from amparo.contacts.models import Contact
 from amparo.crypto.fields import SealedQuerySet
@@ -70,3 +71,12 @@ def test_when_another_request_wins_the_race_it_returns_that_contact(monkeypatch:
 
     assert find_or_create_contact(phone="860-555-0142") == winner
     assert Contact.objects.count() == 1
+
+
+def test_a_creation_is_audited_by_contact_id_only_and_a_find_is_not() -> None:
+    contact = find_or_create_contact(phone="+1 860 555 0142", name="Wilner Dorval")
+    find_or_create_contact(phone="+1 860 555 0142")
+
+    (event,) = AuditEvent.objects.all()
+    assert (event.action, event.actor_id) == ("contacts.contact_create", None)
+    assert (event.target_type, event.target_id) == ("contacts.contact", str(contact.pk))

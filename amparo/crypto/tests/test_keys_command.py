@@ -11,6 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
+from amparo.audit.models import AuditEvent
 from amparo.contacts.actions import find_or_create_contact
 from amparo.contacts.models import Contact
 from amparo.crypto import keyfile, rotation, vault
@@ -139,6 +140,7 @@ def test_rotation_moves_every_value_to_the_new_key_so_the_old_one_can_go(
     assert f"contacts.Contact.name: {new}=5" in status
     with override_settings(AMPARO_KEYS=second_key_only):
         assert read_all() == before
+    assert AuditEvent.objects.filter(action="crypto.keys_rotate").count() == 1
 
 
 @pytest.mark.django_db
