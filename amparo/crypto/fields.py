@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from django import forms
 from django.core import checks
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.query_utils import DeferredAttribute
@@ -342,7 +343,7 @@ class BlindIndexField(models.CharField):
         label = f"{self.model._meta.label}.{self.name}"
         try:
             self.model._meta.get_field(self.source)
-        except Exception:
+        except FieldDoesNotExist:
             errors.append(
                 checks.Error(
                     f"{label}: source {self.source!r} is not a field of the model.",
@@ -402,7 +403,7 @@ class SealedQuerySet(models.QuerySet[_M]):
 def _field_or_none(model: type[models.Model], name: str) -> Any:
     try:
         return model._meta.get_field(name)
-    except Exception:
+    except FieldDoesNotExist:
         return None
 
 

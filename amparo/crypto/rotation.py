@@ -27,6 +27,8 @@ from amparo.crypto import vault
 from amparo.crypto.fields import EncryptedField, Sealed, sealed_fields
 
 DEFAULT_BATCH_SIZE = 500
+MALFORMED = "(malformed)"
+"""Counted by :func:`key_usage` for an envelope whose header names no key."""
 
 Progress = Callable[[str, int, int], None]
 """Called after each batch with the model's label, rows done and rows in total."""
@@ -62,7 +64,10 @@ def sealed_tables() -> list[SealedTable]:
 
 
 def key_usage() -> dict[str, Counter[str]]:
-    """Envelopes per key id, for each sealed field (``"contacts.Contact.phone"``)."""
+    """Envelopes per key id, for each sealed field (``"contacts.Contact.phone"``).
+
+    An envelope whose header cannot be read is counted under :data:`MALFORMED`.
+    """
     usage: dict[str, Counter[str]] = {}
     for table in sealed_tables():
         counters = [Counter[str]() for _ in table.fields]
@@ -70,7 +75,10 @@ def key_usage() -> dict[str, Counter[str]]:
         for values in table.rows().values_list(*names).iterator(chunk_size=2000):
             for counter, value in zip(counters, values, strict=True):
                 if isinstance(value, Sealed):
-                    counter[value.key_id] += 1
+                    try:
+                        counter[value.key_id] += 1
+                    except vault.DecryptionError:
+                        counter[MALFORMED] += 1
         for field, counter in zip(table.fields, counters, strict=True):
             usage[f"{table.label}.{field.name}"] = counter
     return usage

@@ -125,10 +125,9 @@ def row_context(*, table: str, column: str, row: object) -> str:
     """
     if not table or not column or "|" in table or "|" in column:
         raise ValueError("table and column must be non-empty and free of '|'.")
-    row_id = str(row)
-    if not row_id or row_id == "None":
+    if row is None or str(row) == "":
         raise ValueError("a sealed value needs its row's primary key before it is sealed.")
-    return f"{table}|{column}|{row_id}"
+    return f"{table}|{column}|{row}"
 
 
 def _header(key_id: str) -> bytes:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import override_settings
 
 from amparo.audit.models import AuditEvent
@@ -214,3 +215,17 @@ def test_a_batch_stopped_in_the_middle_is_rolled_back_whole(
         with pytest.raises(KeyboardInterrupt):
             rotation.rotate_table(table, batch_size=2)
         assert rotation.key_usage()["contacts.Contact.phone"][both_keys["active"]] == 0
+
+
+@pytest.mark.django_db
+def test_status_counts_a_malformed_envelope_instead_of_failing(
+    contacts_under_first_key: list[Contact], first_keys: keyfile.KeySet
+) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE contacts_contact SET name = %s", [b"\x07garbage"])
+
+    with override_settings(AMPARO_KEYS=first_keys):
+        output = keys("status")
+
+    assert f"contacts.Contact.name: {rotation.MALFORMED}=5" in output
+    assert "cannot be read" in output
