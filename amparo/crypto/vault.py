@@ -68,9 +68,20 @@ def _keyring_for(document: str) -> Keyring:
     )
 
 
+_current: tuple[object, Keyring] | None = None
+
+
 def keyring() -> Keyring:
-    """The current keyring, decoded once per distinct key set (tests may swap settings)."""
-    return _keyring_for(keyfile.dump_key_set(settings.AMPARO_KEYS))
+    """The current keyring, decoded once per key set object (tests may swap settings).
+
+    Checked by identity first: serializing the key set on every call made
+    audit verification twice as slow.
+    """
+    global _current
+    key_set = settings.AMPARO_KEYS
+    if _current is None or _current[0] is not key_set:
+        _current = (key_set, _keyring_for(keyfile.dump_key_set(key_set)))
+    return _current[1]
 
 
 @cache

@@ -92,3 +92,21 @@ def test_demo_mode_generates_private_keys_once(tmp_path: Path) -> None:
     assert key_file.stat().st_mode & 0o777 == 0o600
     assert start({"AMPARO_MODE": "demo"}, tmp_path).returncode == 0
     assert key_file.read_text() == first
+
+
+@pytest.mark.parametrize("action", ["generate", "secret"])
+def test_key_making_commands_work_before_any_key_exists(tmp_path: Path, action: str) -> None:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("AMPARO_", "DATABASE_"))}
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "amparo.cli", "keys", action],
+        env={**clean, "AMPARO_VAR_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    if action == "generate":
+        assert json.loads(result.stdout)["active"]
+    else:
+        assert len(result.stdout.strip()) >= 50
