@@ -8,7 +8,6 @@
 import os
 import sys
 
-
 # These make new keys and touch no data, so they must work before any key exists:
 # run them under the throw-away test profile instead of refusing for missing keys.
 KEYLESS_COMMANDS = (["keys", "generate"], ["keys", "secret"])

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 from django.core.cache import cache
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 
 @pytest.fixture(autouse=True)
@@ -15,7 +20,7 @@ def _clear_rate_limits() -> None:
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser() -> Iterator[Browser]:
     """A headless Debian chromium. CI installs it; a laptop without it skips, CI never does."""
     from amparo.browser import chromium, chromium_available
 

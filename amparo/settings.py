@@ -16,7 +16,6 @@ import sys
 from pathlib import Path
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
 
 from amparo import envconf
 from amparo.crypto import keyfile
@@ -248,7 +247,9 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
 
 AMPARO_REQUIRE_MFA = not AMPARO_DEMO
 try:
-    AMPARO_SESSION_IDLE_SECONDS = envconf.integer("AMPARO_SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
+    AMPARO_SESSION_IDLE_SECONDS = envconf.integer(
+        "AMPARO_SESSION_IDLE_SECONDS", 30 * 60, minimum=60
+    )
     AMPARO_SESSION_ABSOLUTE_SECONDS = envconf.integer(
         "AMPARO_SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60, minimum=300
     )

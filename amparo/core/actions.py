@@ -19,7 +19,9 @@ def record_heartbeat(*, worker: str, started_at: dt.datetime) -> None:
             beat_at=now, loops=F("loops") + 1
         )
         if not updated:
-            WorkerHeartbeat.objects.create(worker=worker, started_at=started_at, beat_at=now, loops=1)
+            WorkerHeartbeat.objects.create(
+                worker=worker, started_at=started_at, beat_at=now, loops=1
+            )
 
 
 def forget_heartbeat(*, worker: str) -> None:

@@ -54,9 +54,7 @@ def load_demo_data() -> str:
     for role in Role.values:
         username = demo_username(role)
         if not User.objects.filter(username=username).exists():
-            create_staff_user(
-                username=username, role=role, password=DEMO_PASSWORD, by=None
-            )
+            create_staff_user(username=username, role=role, password=DEMO_PASSWORD, by=None)
             created += 1
     return f"demo data: {len(DEMO_TOWNS)} towns, {created} new staff accounts"
 

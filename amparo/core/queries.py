@@ -20,6 +20,4 @@ def database_ok() -> bool:
 
 
 def newest_heartbeat() -> dt.datetime | None:
-    return (
-        WorkerHeartbeat.objects.order_by("-beat_at").values_list("beat_at", flat=True).first()
-    )
+    return WorkerHeartbeat.objects.order_by("-beat_at").values_list("beat_at", flat=True).first()

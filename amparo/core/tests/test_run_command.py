@@ -41,7 +41,7 @@ def test_run_answers_healthz_with_a_live_worker_and_stops_on_ctrl_c(tmp_path: Pa
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:  # noqa: S310
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
                     body = json.loads(r.read())
                 if body.get("worker") == "ok":
                     break

@@ -16,7 +16,7 @@ from amparo.crypto.keyfile import dump_key_set, generate_key_set, generate_secre
 def start(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("AMPARO_", "DATABASE_"))}
     clean.update({"AMPARO_VAR_DIR": str(tmp_path), **env})
-    return subprocess.run(  # noqa: S603
+    return subprocess.run(
         [sys.executable, "-m", "amparo.cli", "check"],
         env=clean,
         capture_output=True,

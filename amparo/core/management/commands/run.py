@@ -60,7 +60,7 @@ class Command(BaseCommand):
                     child.wait(timeout=max(0.1, deadline - time.monotonic()))
                 except subprocess.TimeoutExpired:
                     child.kill()
-        failed = [child.args[2] for child in children if child.returncode not in (0, -15)]
+        failed = any(child.returncode not in (0, -signal.SIGTERM) for child in children)
         if failed and not stopping:
             self.stderr.write("a process stopped unexpectedly; see the messages above")
             sys.exit(1)
