@@ -30,8 +30,7 @@ def role_required(*roles: Role) -> Callable[[View[P]], View[P]]:
     def decorator(view: View[P]) -> View[P]:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
-            user = request.user
-            if not user.is_authenticated:
+            if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not signed_in_user(request).has_role(*allowed):
                 context = {"roles": [role.label for role in allowed]}
