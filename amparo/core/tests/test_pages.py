@@ -57,3 +57,14 @@ def test_every_form_field_has_a_label(client: Client) -> None:
     html = client.get("/").content.decode()
     assert 'for="language-select"' in html
     assert 'id="language-select"' in html
+
+
+def test_only_admins_see_the_links_to_staff_accounts_and_administration(client: Client) -> None:
+    from amparo.accounts.models import Role
+    from amparo.accounts.tests.factories import make_staff
+
+    for role in Role.values:
+        client.force_login(make_staff(role))
+        html = client.get("/staff/").content.decode()
+        assert ('href="/staff/users/"' in html) == (role == "admin"), role
+        assert ('href="/staff/admin/"' in html) == (role == "admin"), role
