@@ -12,7 +12,10 @@ from amparo.core.models import WorkerHeartbeat
 from amparo.core.sweeps import purge_expired_sessions
 from amparo.core.worker import Sweep, Worker, register_sweep, registered_sweeps
 
-pytestmark = pytest.mark.django_db
+# The worker closes stale connections between loops, as it must in production;
+# inside a test's wrapping transaction PostgreSQL would see that as closing the
+# test's own connection, so these tests run with real commits.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_it_runs_each_due_sweep_and_beats() -> None:
@@ -74,7 +77,6 @@ def test_an_idle_sweep_waits_for_its_interval() -> None:
     assert worker.runs["slow"] == 1
 
 
-@pytest.mark.django_db(transaction=True)
 def test_setting_stop_ends_the_loop_from_another_thread() -> None:
     worker = Worker(sweeps=[Sweep("idle", lambda: 0, every=0.01)], idle_sleep=0.01)
     thread = threading.Thread(target=worker.run)
