@@ -171,3 +171,10 @@ def test_the_admin_login_form_cannot_be_used_to_skip_the_second_factor(client: C
     assert response.status_code == 302
     assert response["Location"] == reverse("account_login")
     assert not is_signed_in(client)
+
+
+def test_the_sign_in_page_labels_its_fields_and_offers_no_sign_up(client: Client) -> None:
+    html = client.get(reverse("account_login")).content.decode()
+    assert '<label for="id_login"' in html
+    assert '<label for="id_password"' in html
+    assert reverse("account_signup") not in html
