@@ -10,6 +10,7 @@ import time
 from typing import Any
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from amparo.core.demo import login_help
@@ -25,6 +26,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         bind: str = options["bind"]
+        if settings.PRODUCTION:
+            # production serves hashed, compressed copies from STATIC_ROOT
+            call_command("collectstatic", interactive=False, verbosity=0)
         web = [
             sys.executable, "-m", "gunicorn", "amparo.wsgi:application",
             "--bind", bind,
