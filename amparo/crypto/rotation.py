@@ -63,6 +63,26 @@ def sealed_tables() -> list[SealedTable]:
     return tables
 
 
+@dataclass(frozen=True)
+class TokenStore:
+    """Sealed text tokens (:func:`vault.seal_text`) kept outside sealed fields.
+
+    A library's own storage, such as allauth's TOTP secrets in its JSON column,
+    registers one of these so rotation and ``keys status`` cover it too.
+    """
+
+    label: str
+    usage: Callable[[], Counter[str]]
+    rotate: Callable[[], int]
+
+
+_token_stores: dict[str, TokenStore] = {}
+
+
+def register_token_store(store: TokenStore) -> None:
+    _token_stores[store.label] = store
+
+
 def key_usage() -> dict[str, Counter[str]]:
     """Envelopes per key id, for each sealed field (``"contacts.Contact.phone"``).
 
@@ -81,6 +101,8 @@ def key_usage() -> dict[str, Counter[str]]:
                         counter[MALFORMED] += 1
         for field, counter in zip(table.fields, counters, strict=True):
             usage[f"{table.label}.{field.name}"] = counter
+    for store in _token_stores.values():
+        usage[store.label] = store.usage()
     return usage
 
 
@@ -150,5 +172,10 @@ def rotate_all(*, batch_size: int = DEFAULT_BATCH_SIZE, progress: Progress | Non
     rewritten = sum(
         rotate_table(table, batch_size=batch_size, progress=progress) for table in sealed_tables()
     )
+    for store in _token_stores.values():
+        count = store.rotate()
+        rewritten += count
+        if progress is not None:
+            progress(store.label, count, count)
     record_event(actor=None, action="crypto.keys_rotate")
     return rewritten

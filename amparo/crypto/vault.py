@@ -21,6 +21,7 @@ size; rotate keys long before that.
 
 from __future__ import annotations
 
+import base64
 import hmac
 import secrets
 from collections.abc import Mapping
@@ -250,3 +251,38 @@ def blind_index(value: str, *, purpose: str) -> str:
     check_purpose(purpose)
     key = _subkey(keyring().mac, f"blind-index/{purpose}")
     return _hmac_sha256(key, value.encode("utf-8")).hex()
+
+
+# --- sealed text: for secrets a library stores in its own text fields -------------
+
+TEXT_PREFIX = "sealed1:"
+
+
+def seal_text(text: str, *, context: str) -> str:
+    """Seal ``text`` into a printable token (``sealed1:`` + URL-safe base64 envelope).
+
+    For secrets kept by a library in its own text or JSON fields, where no
+    row id is available (e.g. allauth's TOTP secrets): the context binds the
+    token to its kind of secret instead of to a cell.
+    """
+    envelope = seal(text.encode("utf-8"), context=context)
+    return TEXT_PREFIX + base64.urlsafe_b64encode(envelope).decode("ascii")
+
+
+def _text_envelope(token: str) -> bytes:
+    if not isinstance(token, str) or not token.startswith(TEXT_PREFIX):
+        raise DecryptionError("the value is not a sealed token.")
+    try:
+        return base64.urlsafe_b64decode(token[len(TEXT_PREFIX) :].encode("ascii"))
+    except (ValueError, UnicodeEncodeError):
+        raise DecryptionError("the sealed token is not valid base64.") from None
+
+
+def unseal_text(token: str, *, context: str) -> str:
+    """Open a token made by :func:`seal_text`; a plain or altered value raises."""
+    return unseal(_text_envelope(token), context=context).decode("utf-8")
+
+
+def text_key_id(token: str) -> str:
+    """The id of the key that sealed a :func:`seal_text` token."""
+    return envelope_key_id(_text_envelope(token))
