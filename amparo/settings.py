@@ -93,6 +93,9 @@ try:
     CSRF_TRUSTED_ORIGINS = envconf.listing("AMPARO_CSRF_TRUSTED_ORIGINS", [])
     if envconf.flag("AMPARO_BEHIND_HTTPS_PROXY", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+        # Rate limits count per client, not per proxy: one caller must not be
+        # able to lock every operator out during a raid.
+        ALLAUTH_TRUSTED_PROXY_COUNT = envconf.integer("AMPARO_TRUSTED_PROXY_COUNT", 1, minimum=1)
     SECURE_SSL_REDIRECT = PRODUCTION and envconf.flag("AMPARO_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = envconf.integer("AMPARO_HSTS_SECONDS", 31536000 if PRODUCTION else 0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
@@ -179,7 +182,10 @@ TEMPLATES = [
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 try:
-    _database_url = envconf.text("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'amparo.sqlite3'}"
+    # The demo has its own file, so a production start in the same checkout never
+    # finds the demo accounts and their public password.
+    _default_db = VAR_DIR / ("demo.sqlite3" if AMPARO_DEMO else "amparo.sqlite3")
+    _database_url = envconf.text("DATABASE_URL") or f"sqlite:///{_default_db}"
     DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
 except (ValueError, ConfigError) as exc:
     _fail(f"DATABASE_URL cannot be used: {exc}")
@@ -207,8 +213,10 @@ CACHES = {
 # --- accounts, sessions, MFA -------------------------------------------------
 
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    # allauth authenticates; permissions come from the role alone (no superusers,
+    # no per-user permission rows to drift).
     "allauth.account.auth_backends.AuthenticationBackend",
+    "amparo.accounts.backends.RolePermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -236,10 +244,13 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
-    "login_failed": "5/5m/ip,5/5m/key",
+    # Per client only. A per-username limit would let anyone who knows an
+    # operator's username lock them out; MFA guards against password guessing.
+    "login_failed": "5/5m/ip",
     "reauthenticate": "10/m/user",
     "change_password": "5/m/user",
 }
+MFA_ADAPTER = "amparo.accounts.mfa.StaffMFAAdapter"  # TOTP secrets sealed, not plaintext
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_TOTP_ISSUER = "Amparo"
@@ -256,6 +267,8 @@ try:
 except ConfigError as exc:
     _fail(str(exc))
 SESSION_COOKIE_AGE = AMPARO_SESSION_ABSOLUTE_SECONDS
+# Flash messages name staff accounts: keep them server-side, not in a cookie.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # --- languages and time ------------------------------------------------------

@@ -1,10 +1,21 @@
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
+from django.contrib.auth.models import Group
 from django.urls import include, path
 
-from amparo.accounts.views import admin_login_redirect
+from amparo.accounts.views import admin_login_redirect, admin_password_change_redirect
 
 admin.site.site_header = "Amparo"
+# Sign-in and password changes go through allauth: MFA, throttling, audit.
 admin.site.login = admin_login_redirect  # type: ignore[method-assign]
+admin.site.password_change = admin_password_change_redirect  # type: ignore[method-assign,assignment]
+# Second factors and e-mail addresses belong to their owner alone; in the admin
+# they would let one admin take over another staff member's account. Groups
+# are unused: permissions come from the role (accounts.backends).
+for not_for_the_admin in (Authenticator, EmailAddress, Group):
+    if admin.site.is_registered(not_for_the_admin):
+        admin.site.unregister(not_for_the_admin)
 
 urlpatterns = [
     path("", include("amparo.core.urls")),

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from allauth.mfa.models import Authenticator
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from amparo.accounts.mfa import resealed
 from amparo.accounts.models import Role, User
 from amparo.audit.actions import record_event
 
@@ -74,7 +76,10 @@ def deactivate_user(*, user: User, by: User) -> User:
 def _django_admin_rights(role: Role) -> dict[str, bool]:
     """The Django admin is the admin role's tool; no other role keeps a way into it."""
     is_admin = role == Role.ADMIN
-    return {"is_staff": is_admin, "is_superuser": is_admin}
+    # Never superuser: a superuser could read and edit every model in the Django
+    # admin (MFA secrets, e-mail addresses: account takeover). What the admin
+    # role may do there is listed in amparo.accounts.backends.ROLE_PERMISSIONS.
+    return {"is_staff": is_admin, "is_superuser": False}
 
 
 def _lock_for_change(*, user: User, by: User) -> tuple[User, set[int]]:
@@ -93,3 +98,18 @@ def _lock_for_change(*, user: User, by: User) -> tuple[User, set[int]]:
     if target is None:
         raise AccountsError(_("This account no longer exists."))
     return target, admins
+
+
+def reseal_mfa_secrets() -> int:
+    """Re-seal every MFA secret not under the active key; return how many authenticators changed.
+
+    Runs from ``amparo keys rotate`` (which audits the rotation as a whole).
+    """
+    changed = 0
+    with transaction.atomic():
+        for authenticator in Authenticator.objects.select_for_update().order_by("pk"):
+            data = resealed(authenticator.data)
+            if data is not None:
+                Authenticator.objects.filter(pk=authenticator.pk).update(data=data)
+                changed += 1
+    return changed

@@ -69,7 +69,7 @@ class RequireMFAMiddleware:
         if (
             settings.AMPARO_REQUIRE_MFA
             and request.user.is_authenticated
-            and not request.path.startswith(self.OPEN_PREFIXES)
+            and not request.path_info.startswith(self.OPEN_PREFIXES)
             and not has_second_factor(request.user)
         ):
             messages.warning(request, _("Set up two-factor authentication before you continue."))

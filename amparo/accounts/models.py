@@ -21,5 +21,12 @@ class User(AbstractUser):
 
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.OPERATOR)
 
+    class Meta:
+        constraints = [
+            # A superuser passes every permission check, so nobody may be one:
+            # the admin role's rights are listed in accounts.backends.
+            models.CheckConstraint(condition=models.Q(is_superuser=False), name="no_superusers")
+        ]
+
     def has_role(self, *roles: str) -> bool:
         return self.is_active and self.role in roles

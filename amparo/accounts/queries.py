@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from allauth.mfa.models import Authenticator
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, QuerySet
 from django.shortcuts import get_object_or_404
 
+from amparo.accounts.mfa import sealed_tokens
 from amparo.accounts.models import Role, User
 from amparo.audit.actions import record_event
+from amparo.crypto import vault
 
 # Recovery codes alone are a fallback, not a second factor.
 SECOND_FACTOR_TYPES = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
@@ -35,3 +39,12 @@ def access_staff_account(user: User, account_id: int) -> User:
 def _require_admin(user: User) -> None:
     if not user.has_role(Role.ADMIN):
         raise PermissionDenied
+
+
+def mfa_secret_key_usage() -> Counter[str]:
+    """How many sealed MFA secrets each key id protects (for ``amparo keys status``)."""
+    usage: Counter[str] = Counter()
+    for data in Authenticator.objects.values_list("data", flat=True).iterator():
+        for token in sealed_tokens(data):
+            usage[vault.text_key_id(token)] += 1
+    return usage

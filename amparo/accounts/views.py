@@ -19,6 +19,13 @@ from amparo.accounts.models import Role
 from amparo.accounts.queries import access_staff_account, access_staff_accounts
 
 
+def admin_password_change_redirect(
+    request: HttpRequest, extra_context: object = None
+) -> HttpResponseRedirect:
+    """The admin's own password form would skip allauth's throttling and audit."""
+    return HttpResponseRedirect(reverse("account_change_password"))
+
+
 @login_not_required
 def admin_login_redirect(
     request: HttpRequest, extra_context: object = None

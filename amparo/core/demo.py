@@ -59,6 +59,11 @@ def load_demo_data() -> str:
     return f"demo data: {len(DEMO_TOWNS)} towns, {created} new staff accounts"
 
 
+def demo_accounts_present() -> bool:
+    """True if this database holds demo accounts (public password): unfit for real data."""
+    return User.objects.filter(username__in=[demo_username(role) for role in Role.values]).exists()
+
+
 def login_help() -> str:
     roles = ", ".join(demo_username(role) for role in Role.values)
     return (

@@ -219,7 +219,9 @@ class EncryptedField(models.Field):
                     id="crypto.E002",
                 )
             )
-        for manager in self.model._meta.managers:
+        # _base_manager too: Django uses it for related access and save(), and a
+        # plain one would let update() write plaintext.
+        for manager in [*self.model._meta.managers, self.model._base_manager]:
             if not issubclass(getattr(manager, "_queryset_class", object), SealedQuerySet):
                 errors.append(
                     checks.Error(
@@ -420,6 +422,8 @@ class SealedModel(models.Model):
 
     class Meta:
         abstract = True
+        # Subclasses that declare Meta must inherit this one (crypto.E003 checks).
+        base_manager_name = "objects"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         update_fields = kwargs.get("update_fields")

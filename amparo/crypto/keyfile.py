@@ -20,6 +20,7 @@ import binascii
 import json
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from typing import TypedDict
 
@@ -107,11 +108,19 @@ def dump_key_set(key_set: KeySet) -> str:
 def write_private_file(path: Path, content: str) -> None:
     """Write ``content`` to ``path`` readable by the owner only (0600), atomically."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(content)
-    os.replace(tmp, path)
+    # mkstemp: a fresh, unpredictable name created 0600 with O_EXCL, so neither a
+    # leftover file nor a planted symlink can receive the keys.
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def generate_secret_key() -> str:

@@ -35,10 +35,22 @@ def test_an_admin_opens_a_staff_account_that_can_sign_in() -> None:
     )
 
 
-def test_an_admin_account_gets_the_django_admin() -> None:
+def test_an_admin_account_gets_the_django_admin_but_is_never_a_superuser() -> None:
     user = create_staff_user(username="juniper-admin", role="admin", password=None, by=None)
 
-    assert user.is_staff and user.is_superuser
+    assert user.is_staff and not user.is_superuser
+    assert user.has_perm("places.change_town")
+    assert not user.has_perm("mfa.change_authenticator")
+    assert not user.has_perm("account.change_emailaddress")
+
+
+def test_the_database_refuses_a_superuser() -> None:
+    from django.db import IntegrityError, transaction
+
+    user = create_staff_user(username="hazel-admin", role="admin", password=None, by=None)
+    user.is_superuser = True
+    with pytest.raises(IntegrityError), transaction.atomic():
+        user.save()
 
 
 def test_an_account_without_a_password_cannot_sign_in_yet() -> None:
@@ -95,7 +107,7 @@ def test_a_promoted_admin_gets_the_django_admin() -> None:
     change_role(user=legal, role=Role.ADMIN, by=admin)
 
     legal.refresh_from_db()
-    assert legal.is_staff and legal.is_superuser
+    assert legal.is_staff and not legal.is_superuser
 
 
 def test_the_last_active_admin_cannot_demote_themselves() -> None:

@@ -13,9 +13,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def superuser_request():
-    superuser = User.objects.create(
-        username="admin-test-1", role=Role.ADMIN, is_staff=True, is_superuser=True
-    )
+    superuser = User.objects.create(username="admin-test-1", role=Role.ADMIN, is_staff=True)
     request = RequestFactory().get("/staff/admin/audit/auditevent/")
     request.user = superuser
     return request

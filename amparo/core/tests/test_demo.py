@@ -36,3 +36,19 @@ def test_demo_data_is_refused_outside_demo_mode() -> None:
     with pytest.raises(CommandError, match="AMPARO_MODE=demo"):
         call_command("demo")
     assert not User.objects.exists()
+
+
+def test_production_refuses_to_serve_a_database_with_demo_accounts(settings) -> None:
+    settings.AMPARO_DEMO = True
+    call_command("demo")
+    settings.AMPARO_DEMO = False
+    settings.TESTING = False
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="demo accounts"):
+        call_command("run")
+
+
+def test_test_mode_never_serves(settings) -> None:
+    settings.TESTING = True
+    with pytest.raises(CommandError, match="never serves"):
+        call_command("run")

@@ -68,3 +68,13 @@ def test_only_admins_see_the_links_to_staff_accounts_and_administration(client: 
         html = client.get("/staff/").content.decode()
         assert ('href="/staff/users/"' in html) == (role == "admin"), role
         assert ('href="/staff/admin/"' in html) == (role == "admin"), role
+
+
+def test_staff_pages_are_never_kept_in_the_browser_cache(client: Client) -> None:
+    from amparo.accounts.models import Role
+    from amparo.accounts.tests.factories import make_staff
+
+    client.force_login(make_staff(Role.OPERATOR))
+    cache_control = client.get("/staff/")["Cache-Control"]
+    assert "no-store" in cache_control
+    assert "private" in cache_control

@@ -319,3 +319,18 @@ def test_a_sealed_value_from_values_cannot_be_planted_in_another_row(note_model:
 
     with pytest.raises(DecryptionError):
         other.save()
+
+
+@pytest.mark.django_db
+def test_the_base_manager_refuses_plaintext_updates_too() -> None:
+    from django.db.models import CharField, Value
+
+    from amparo.contacts.actions import find_or_create_contact
+    from amparo.contacts.models import Contact
+    from amparo.crypto.fields import SealedFieldError
+
+    contact = find_or_create_contact(phone="+1 860 555 0177", name="Wren Invented")
+    with pytest.raises(SealedFieldError):
+        Contact._base_manager.filter(pk=contact.pk).update(
+            name=Value("Wren Plain", output_field=CharField())
+        )

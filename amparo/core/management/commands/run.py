@@ -11,9 +11,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from amparo.core.demo import login_help
+from amparo.core.demo import demo_accounts_present, login_help
 
 
 class Command(BaseCommand):
@@ -26,6 +26,13 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         bind: str = options["bind"]
+        if settings.TESTING:
+            raise CommandError("AMPARO_MODE=test is for the test suite only; it never serves.")
+        if settings.PRODUCTION and demo_accounts_present():
+            raise CommandError(
+                "This database holds the demo accounts, whose password is public. Production "
+                "needs its own database (set DATABASE_URL); demo data never goes into it."
+            )
         if settings.PRODUCTION:
             # production serves hashed, compressed copies from STATIC_ROOT
             call_command("collectstatic", interactive=False, verbosity=0)
@@ -37,6 +44,10 @@ class Command(BaseCommand):
             "--threads", str(options["threads"]),
             "--graceful-timeout", "5",
             "--log-level", "warning",
+            "--logger-class", "amparo.core.gunicorn.AddresslessLogger",
+            # SCRIPT_NAME/PATH_INFO from request headers would let a client
+            # change the path Django sees after routing decisions were made
+            "--forwarder-headers", "",
         ]  # fmt: skip
         worker = [sys.executable, "-m", "amparo.cli", "worker"]
         children = [subprocess.Popen(web), subprocess.Popen(worker)]  # noqa: S603

@@ -1,0 +1,10 @@
+from django.contrib import admin
+
+from amparo.places.models import Town
+
+
+@admin.register(Town)
+class TownAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("name", "state", "latitude", "longitude")
+    list_filter = ("state",)
+    search_fields = ("name",)
