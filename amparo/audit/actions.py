@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from amparo.audit.models import HEAD_ID, AuditError, AuditEvent, AuditHead
-from amparo.crypto.vault import audit_digest
+from amparo.audit.queries import head_seal_matches
+from amparo.crypto.vault import audit_digest, audit_head_digest
 
 if TYPE_CHECKING:
     from amparo.accounts.models import User
@@ -37,7 +38,9 @@ def record_event(
 
     Appends take turns on the head row, which stays locked until the
     surrounding transaction commits: inside a longer transaction, record the
-    event last so other requests wait as little as possible.
+    event last so other requests wait as little as possible. Raises
+    :class:`AuditError` rather than extend a chain whose head is missing or
+    does not carry its seal: appending would hide the tampering.
     """
     target_type, target_id = _target_key(target, target_type, target_id)
     if not _ACTION.fullmatch(action):
@@ -61,7 +64,9 @@ def record_event(
         )
         event.hash = audit_digest(previous_hash, event.payload())
         event.save()
-        AuditHead.objects.filter(pk=HEAD_ID).update(hash=event.hash)
+        AuditHead.objects.filter(pk=HEAD_ID).update(
+            hash=event.hash, seal=audit_head_digest(sequence, event.hash)
+        )
     return event
 
 
@@ -86,13 +91,32 @@ def _claim_next_sequence() -> tuple[int, str]:
 
     The UPDATE comes before any read: it takes the row lock on PostgreSQL and
     the write lock on SQLite, so two appends can never read the same head.
+    The head is never created here: migration 0002 made it, so a missing head
+    was deleted, and starting a new chain would hide that.
     """
     head = AuditHead.objects.filter(pk=HEAD_ID)
     if not head.update(sequence=F("sequence") + 1):
-        AuditHead.objects.bulk_create([AuditHead(pk=HEAD_ID)], ignore_conflicts=True)
-        head.update(sequence=F("sequence") + 1)
-    sequence, previous_hash = head.values_list("sequence", "hash").get()
+        raise AuditError("the audit head is missing; run `amparo audit verify`")
+    sequence, previous_hash, seal = head.values_list("sequence", "hash", "seal").get()
+    if not head_seal_matches(sequence - 1, previous_hash, seal):
+        raise AuditError("the audit head's seal does not match; run `amparo audit verify`")
     if sequence == 1 and AuditEvent.objects.exists():
-        # The head row was deleted; starting over would hide that.
-        raise AuditError("the audit head is missing but events exist; run `amparo audit verify`")
+        raise AuditError("the audit head is back at #0 but events exist; run `amparo audit verify`")
     return sequence, previous_hash
+
+
+def restore_head_after_flush(*, using: str) -> None:
+    """Write the head at #0 again in a database that ``flush`` emptied.
+
+    ``flush`` deletes every row, the head included, and then asks apps to
+    restore what their migrations wrote (through ``post_migrate``, see
+    :mod:`amparo.audit.apps`); tests that commit for real end with one. A head
+    is written only if the log holds no event and no head.
+    """
+    connection = connections[using]
+    if AuditHead._meta.db_table not in connection.introspection.table_names():
+        return
+    with transaction.atomic(using=using):
+        if AuditEvent.objects.using(using).exists():
+            return
+        AuditHead.objects.using(using).bulk_create([AuditHead(pk=HEAD_ID)], ignore_conflicts=True)

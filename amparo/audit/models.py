@@ -7,6 +7,20 @@ hash and of :func:`chain_payload`, so editing, removing, reordering or forging
 a row breaks the chain for anybody who lacks the key. :class:`AuditHead` holds
 the newest sequence number and hash: appends lock it to take turns, and
 verification compares it with the last row to notice the newest rows deleted.
+
+The head is sealed too (:func:`amparo.crypto.vault.audit_head_digest`), so it
+cannot be pointed back at an older event without the key, and migration 0002
+writes it before any event, so a missing head means a deleted one. What the
+database alone cannot reveal, because it needs no key to do:
+
+- replaying an old head: somebody who kept a copy of the head row can delete
+  every event after it and put the copy back;
+- a reset to the start: deleting every event and writing a head at #0, which
+  is what a database that never recorded an event looks like.
+
+Both cut the log back to a state it really was in. Only a head recorded away
+from the database catches them: ``amparo audit verify`` prints the head, and
+``--expect-at-least SEQ:HASHPREFIX`` checks the log still reaches it.
 """
 
 from __future__ import annotations
@@ -116,11 +130,18 @@ class AuditEvent(models.Model):
 
 
 class AuditHead(models.Model):
-    """The single row that says how long the chain is and how it ends."""
+    """The single row that says how long the chain is and how it ends.
+
+    Migration 0002 writes it at #0 with the genesis hash and no seal (a
+    migration cannot rely on holding the keys); every append seals it. An
+    empty seal is accepted at #0 only: that is the state before the first event.
+    """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=HEAD_ID)
     sequence = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64, default=GENESIS_HASH)
+    # audit_head_digest(sequence, hash), or "" for the head at #0.
+    seal = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         constraints = [

@@ -100,6 +100,22 @@ def audit_digest(previous: str, payload: bytes) -> str:
     return hmac.new(key, previous.encode("ascii") + b"\x00" + payload, sha256).hexdigest()
 
 
+_AUDIT_HEAD_LABEL = b"amparo/audit-head/v1\x00"
+
+
+def audit_head_digest(sequence: int, last_hash: str) -> str:
+    """Seal the audit chain's head: HMAC-SHA256(audit subkey, label || sequence || last hash).
+
+    Keyed like :func:`audit_digest`, so somebody without the keys cannot point
+    the head at an older event after deleting the newest ones. The label has a
+    NUL byte where an event's message has its previous hash (64 hex
+    characters), so no head message is ever an event's message.
+    """
+    key = _subkey(keyring().mac, "audit-chain")
+    message = b"%s%d\x00%s" % (_AUDIT_HEAD_LABEL, sequence, last_hash.encode("ascii"))
+    return hmac.new(key, message, sha256).hexdigest()
+
+
 # --- sealing: AES-256-GCM envelopes --------------------------------------------
 
 ENVELOPE_VERSION = 1

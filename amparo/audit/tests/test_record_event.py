@@ -9,7 +9,7 @@ from amparo.accounts.models import Role
 from amparo.audit.actions import record_event
 from amparo.audit.models import GENESIS_HASH, AuditError, AuditEvent, AuditHead
 from amparo.audit.queries import verify_chain
-from amparo.crypto.vault import audit_digest
+from amparo.crypto.vault import audit_digest, audit_head_digest
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +39,14 @@ def test_the_head_follows_the_newest_event(operator):
 
     head = AuditHead.objects.get()
     assert (head.sequence, head.hash) == (2, newest.hash)
+
+
+def test_the_head_is_sealed_over_its_sequence_and_hash(operator):
+    record_event(actor=operator, action="auth.login")
+    newest = record_event(actor=operator, action="auth.logout")
+
+    head = AuditHead.objects.get()
+    assert head.seal == audit_head_digest(2, newest.hash)
 
 
 def test_it_keeps_the_role_the_actor_held_at_the_time(operator):
@@ -138,6 +146,39 @@ def test_it_refuses_to_restart_the_chain_when_the_head_is_gone(operator, tamper)
     tamper("DELETE FROM {head}")
 
     with pytest.raises(AuditError, match="head is missing"):
+        record_event(actor=operator, action="auth.logout")
+    assert AuditEvent.objects.count() == 1
+
+
+def test_it_refuses_to_restart_the_chain_when_every_event_and_the_head_are_gone(operator, tamper):
+    record_event(actor=operator, action="auth.login")
+    tamper("DELETE FROM {event}")
+    tamper("DELETE FROM {head}")
+
+    with pytest.raises(AuditError, match="head is missing"):
+        record_event(actor=operator, action="auth.logout")
+    assert not AuditEvent.objects.exists()
+    assert not AuditHead.objects.exists()
+
+
+def test_it_refuses_to_extend_a_head_pointed_back_at_an_older_event(operator, tamper):
+    for action in ("auth.login", "contact.view", "auth.logout"):
+        record_event(actor=operator, action=action)
+    tamper("DELETE FROM {event} WHERE sequence = 3")
+    tamper("UPDATE {head} SET sequence = 2, hash = (SELECT hash FROM {event} WHERE sequence = 2)")
+
+    with pytest.raises(AuditError, match="seal does not match"):
+        record_event(actor=operator, action="auth.login")
+    # Appending would have sealed the forged head; nothing moved instead.
+    assert AuditEvent.objects.count() == 2
+    assert AuditHead.objects.get().sequence == 2
+
+
+def test_it_refuses_to_extend_a_head_set_back_to_the_start_while_events_remain(operator, tamper):
+    record_event(actor=operator, action="auth.login")
+    tamper("UPDATE {head} SET sequence = 0, hash = %s, seal = ''", [GENESIS_HASH])
+
+    with pytest.raises(AuditError, match="back at #0 but events exist"):
         record_event(actor=operator, action="auth.logout")
     assert AuditEvent.objects.count() == 1
 

@@ -4,7 +4,9 @@ import pytest
 
 from amparo.audit import queries
 from amparo.audit.actions import record_event
-from amparo.audit.queries import ChainReport, verify_chain
+from amparo.audit.models import GENESIS_HASH, AuditEvent, AuditHead
+from amparo.audit.queries import Anchor, ChainReport, verify_chain
+from amparo.crypto.vault import audit_head_digest
 
 pytestmark = pytest.mark.django_db
 
@@ -147,3 +149,116 @@ def test_it_reports_progress_while_it_streams(five_events):
     )
 
     assert calls == [(2, 5), (4, 5), (5, 5)]
+
+
+def test_it_reports_the_hash_the_verified_log_ends_with(five_events):
+    assert verify_chain().last_hash == AuditEvent.objects.get(sequence=5).hash
+
+
+def test_a_fresh_database_verifies_at_the_genesis_head(db):
+    assert AuditHead.objects.values_list("sequence", "hash", "seal").get() == (0, GENESIS_HASH, "")
+
+    report = verify_chain()
+
+    assert report == ChainReport(ok=True, checked=0)
+    assert report.last_hash == GENESIS_HASH
+
+
+def test_newest_rows_deleted_and_the_head_pointed_at_an_older_event_break_the_seal(
+    five_events, tamper
+):
+    tamper("DELETE FROM {event} WHERE sequence > 3")
+    tamper("UPDATE {head} SET sequence = 3, hash = (SELECT hash FROM {event} WHERE sequence = 3)")
+
+    assert verify_chain() == ChainReport(
+        ok=False, checked=3, first_broken=4, reason=queries.HEAD_SEAL
+    )
+
+
+def test_a_head_stripped_of_its_seal_is_named(five_events, tamper):
+    tamper("UPDATE {head} SET seal = ''")
+
+    assert verify_chain() == ChainReport(
+        ok=False, checked=5, first_broken=6, reason=queries.HEAD_SEAL
+    )
+
+
+def test_the_seal_of_one_head_does_not_fit_another(five_events, tamper):
+    tamper("UPDATE {head} SET seal = %s", [audit_head_digest(4, GENESIS_HASH)])
+
+    assert verify_chain().reason == queries.HEAD_SEAL
+
+
+def test_every_event_and_the_head_deleted_is_named(five_events, tamper):
+    tamper("DELETE FROM {event}")
+    tamper("DELETE FROM {head}")
+
+    assert verify_chain() == ChainReport(
+        ok=False, checked=0, first_broken=1, reason=queries.HEAD_MISSING
+    )
+
+
+def test_a_head_set_back_to_the_start_while_events_remain_is_named(five_events, tamper):
+    tamper("UPDATE {head} SET sequence = 0, hash = %s, seal = ''", [GENESIS_HASH])
+
+    assert verify_chain() == ChainReport(
+        ok=False, checked=0, first_broken=1, reason=queries.BEYOND_HEAD
+    )
+
+
+def test_an_old_head_put_back_after_truncation_needs_an_anchor_to_be_seen(operator, tamper):
+    """The documented limit: a replayed head is sealed; only a head kept elsewhere shows the cut."""
+    for action in ("auth.login", "contact.view", "auth.logout"):
+        record_event(actor=operator, action=action)
+    old_head = AuditHead.objects.values_list("sequence", "hash", "seal").get()
+    record_event(actor=operator, action="auth.login")
+    newest = record_event(actor=operator, action="auth.logout")
+    anchor = Anchor(sequence=5, hash_prefix=newest.hash[:16])
+    assert verify_chain(expect_at_least=anchor).ok
+
+    tamper("DELETE FROM {event} WHERE sequence > 3")
+    tamper("UPDATE {head} SET sequence = %s, hash = %s, seal = %s", old_head)
+
+    assert verify_chain() == ChainReport(ok=True, checked=3)
+    assert verify_chain(expect_at_least=anchor) == ChainReport(
+        ok=False, checked=3, first_broken=4, reason=queries.SHORTER_THAN_ANCHOR
+    )
+
+
+def test_an_anchor_the_log_still_reaches_passes(five_events):
+    third = AuditEvent.objects.get(sequence=3)
+
+    for anchor in (
+        Anchor(sequence=5),
+        Anchor(sequence=3, hash_prefix=third.hash[:16]),
+        Anchor(sequence=3, hash_prefix=third.hash),
+        Anchor(sequence=0, hash_prefix=GENESIS_HASH[:8]),
+    ):
+        assert verify_chain(expect_at_least=anchor) == ChainReport(ok=True, checked=5), anchor
+
+
+def test_an_anchor_beyond_the_end_of_the_log_fails(five_events):
+    report = verify_chain(expect_at_least=Anchor(sequence=6))
+
+    assert report == ChainReport(
+        ok=False, checked=5, first_broken=6, reason=queries.SHORTER_THAN_ANCHOR
+    )
+
+
+def test_an_anchor_whose_event_has_another_hash_fails(five_events):
+    third = AuditEvent.objects.get(sequence=3)
+    other_prefix = "0" * 16 if not third.hash.startswith("0" * 16) else "f" * 16
+
+    report = verify_chain(expect_at_least=Anchor(sequence=3, hash_prefix=other_prefix))
+
+    assert report == ChainReport(
+        ok=False, checked=5, first_broken=3, reason=queries.ANCHOR_MISMATCH
+    )
+
+
+def test_a_broken_chain_is_named_before_any_anchor(five_events, tamper):
+    tamper("DELETE FROM {event} WHERE sequence = 3")
+
+    report = verify_chain(expect_at_least=Anchor(sequence=5))
+
+    assert (report.first_broken, report.reason) == (3, queries.GAP)
