@@ -4,7 +4,7 @@ from amparo.places.models import Town
 
 
 @admin.register(Town)
-class TownAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class TownAdmin(admin.ModelAdmin):
     list_display = ("name", "state", "latitude", "longitude")
     list_filter = ("state",)
     search_fields = ("name",)

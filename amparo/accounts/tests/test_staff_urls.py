@@ -62,7 +62,7 @@ SAMPLE_BY_CONVERTER = {
     PathConverter: "1",
     UUIDConverter: str(uuid.UUID(int=1)),
 }
-SAMPLE_BY_REGEX_GROUP = {"app_label": "auth"}
+SAMPLE_BY_REGEX_GROUP = {"app_label": "places"}
 ROUTE_PARAMETER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
 REGEX_GROUP = re.compile(r"\(\?P<(?P<name>\w+)>(?:[^()]|\([^()]*\))*\)")
 
