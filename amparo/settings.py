@@ -127,6 +127,8 @@ INSTALLED_APPS = [
     "amparo.audit",
     "amparo.places",
     "amparo.contacts",
+    "amparo.channels",
+    "amparo.intake",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -289,6 +291,34 @@ try:
     AMPARO_NETWORK_NAME = envconf.text("AMPARO_NETWORK_NAME", "Amparo") or "Amparo"
     AMPARO_WORKER_STALE_SECONDS = envconf.integer("AMPARO_WORKER_STALE_SECONDS", 120, minimum=5)
 except ConfigError as exc:
+    _fail(str(exc))
+
+# --- messaging channels (issue 3) ---------------------------------------------
+
+try:
+    _sms_gateway = envconf.choice("AMPARO_SMS_GATEWAY", "console", ("console", "twilio"))
+    AMPARO_PUBLIC_URL = (envconf.text("AMPARO_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/")
+    TWILIO_ACCOUNT_SID = envconf.text("TWILIO_ACCOUNT_SID") or ""
+    TWILIO_AUTH_TOKEN = envconf.text("TWILIO_AUTH_TOKEN") or ""
+    # Tests and benchmarks point the SDK at a fake Twilio on 127.0.0.1.
+    TWILIO_API_BASE = (envconf.text("TWILIO_API_BASE") or "https://api.twilio.com").rstrip("/")
+    AMPARO_CHANNELS = {
+        "sms": {
+            "gateway": {
+                "console": "amparo.channels.gateways.console.ConsoleGateway",
+                "twilio": "amparo.channels.gateways.twilio.TwilioSMSGateway",
+            }[_sms_gateway],
+            "senders": envconf.listing("AMPARO_SMS_SENDERS", ["+18605550100"]),
+            # segments per second per sender: 1 for a US long code (CONTEXT.md)
+            "rate_per_sender": float(envconf.text("AMPARO_SMS_RATE_PER_SENDER") or "1"),
+            "validity_seconds": envconf.integer("AMPARO_SMS_VALIDITY_SECONDS", 10 * 60 * 60),
+        }
+    }
+    # Operators the voice hotline rings at once (the Dispatch issue feeds this from shifts).
+    AMPARO_HOTLINE_OPERATORS = envconf.listing("AMPARO_HOTLINE_OPERATORS", [])
+    if PRODUCTION and _sms_gateway == "twilio" and not (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN):
+        _fail("AMPARO_SMS_GATEWAY=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN(_FILE).")
+except (ConfigError, ValueError) as exc:
     _fail(str(exc))
 
 # --- static files ------------------------------------------------------------

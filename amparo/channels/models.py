@@ -1,0 +1,151 @@
+"""Every message in and out is a row: the outbox, the inbound log, and channel health.
+
+Bodies are sealed at rest (an operator's reply may name a person even though
+system messages never do). Rows carry no provider payload beyond the ids needed
+to de-duplicate and reconcile.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from amparo.contacts.models import Contact
+from amparo.crypto.fields import EncryptedJSONField, EncryptedTextField, SealedModel
+
+
+class Lane(models.IntegerChoices):
+    """Priority when a channel is busy: a reply to a frightened caller goes first."""
+
+    REPLY = 0, _("reply")
+    DISPATCH = 1, _("dispatch")
+    ALERT = 2, _("alert")
+    BULK = 3, _("bulk")
+
+
+class Encoding(models.TextChoices):
+    GSM7 = "gsm7", "GSM-7"
+    UCS2 = "ucs2", "UCS-2"
+
+
+class OutboundStatus(models.TextChoices):
+    PENDING = "pending", _("waiting to be sent")
+    SENDING = "sending", _("being sent")
+    SENT = "sent", _("sent")
+    UNKNOWN = "unknown", _("outcome unknown, being checked")
+    FAILED = "failed", _("failed")
+    DROPPED = "dropped", _("not sent")
+    DELIVERED = "delivered", _("delivered")
+    UNDELIVERED = "undelivered", _("not delivered")
+
+
+class OutboundMessage(SealedModel):
+    """One message to one contact, from queueing to the delivery receipt.
+
+    pending -> sending (``lease_until`` + ``attempt_id``) -> sent (``provider_id``)
+    | failed | unknown; then delivered / undelivered from receipts. A row whose
+    lease ran out while sending is ``unknown`` and is reconciled with the
+    provider's message list before any resend. ``dropped`` covers expiry, the
+    identical-message cap, opt-out and auto-responder loops (``error_code`` says which).
+    """
+
+    channel = models.CharField(max_length=32)
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="outbound")
+    body = EncryptedTextField()
+    # keyed digest of (contact, body): caps identical messages without reading bodies
+    body_digest = models.CharField(max_length=64, db_index=True)
+    lane = models.PositiveSmallIntegerField(choices=Lane.choices, default=Lane.REPLY)
+    encoding = models.CharField(max_length=4, choices=Encoding.choices)
+    segments = models.PositiveSmallIntegerField()
+    status = models.CharField(
+        max_length=12, choices=OutboundStatus.choices, default=OutboundStatus.PENDING
+    )
+    due_at = models.DateTimeField()
+    valid_until = models.DateTimeField()
+    lease_until = models.DateTimeField(null=True, blank=True)
+    attempt_id = models.UUIDField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sender = models.CharField(max_length=32, blank=True)  # our own number, not the contact's
+    provider_id = models.CharField(max_length=64, blank=True, db_index=True)
+    error_code = models.CharField(max_length=32, blank=True)
+    in_reply_to = models.ForeignKey(
+        "channels.InboundMessage", null=True, blank=True, on_delete=models.SET_NULL
+    )
+    sent_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(SealedModel.Meta):
+        indexes = [
+            models.Index(fields=["status", "lane", "due_at"], name="outbox_due"),
+            models.Index(fields=["status", "lease_until"], name="outbox_lease"),
+            models.Index(fields=["contact", "created_at"], name="outbox_contact"),
+        ]
+
+    def __str__(self) -> str:
+        return f"OutboundMessage {self.pk} ({self.status})"
+
+
+class InboundKind(models.TextChoices):
+    SMS = "sms", _("text message")
+    VOICEMAIL = "voicemail", _("voicemail")
+
+
+class InboundMessage(SealedModel):
+    """A text or voicemail that reached the network, de-duplicated by provider id."""
+
+    channel = models.CharField(max_length=32)
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="inbound")
+    kind = models.CharField(max_length=12, choices=InboundKind.choices, default=InboundKind.SMS)
+    body = EncryptedTextField(blank=True, default="")
+    # e.g. a voicemail recording's URL and duration
+    media = EncryptedJSONField(null=True, blank=True)
+    provider_id = models.CharField(max_length=64)
+    received_at = models.DateTimeField()
+    routed_to = models.CharField(max_length=32, blank=True)  # keyword handler name
+    needs_operator = models.BooleanField(default=False)
+    handled_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta(SealedModel.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "provider_id"], name="inbound_once")
+        ]
+        indexes = [
+            models.Index(fields=["needs_operator", "received_at"], name="inbound_queue"),
+            models.Index(fields=["contact", "received_at"], name="inbound_contact"),
+        ]
+
+    def __str__(self) -> str:
+        return f"InboundMessage {self.pk}"
+
+
+class WebhookReceipt(models.Model):
+    """Idempotency tokens of provider callbacks already handled; purged after a day."""
+
+    channel = models.CharField(max_length=32)
+    token = models.CharField(max_length=128)
+    received_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["channel", "token"], name="webhook_once")]
+
+    def __str__(self) -> str:
+        return f"WebhookReceipt {self.pk}"
+
+
+class ChannelHealth(models.Model):
+    """Last success and last error per channel, for the channel health page."""
+
+    channel = models.CharField(max_length=32, unique=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    last_error_code = models.CharField(max_length=32, blank=True)
+
+    def __str__(self) -> str:
+        return self.channel
