@@ -69,7 +69,11 @@ class OutboundMessage(SealedModel):
     provider_id = models.CharField(max_length=64, blank=True, db_index=True)
     error_code = models.CharField(max_length=32, blank=True)
     in_reply_to = models.ForeignKey(
-        "channels.InboundMessage", null=True, blank=True, on_delete=models.SET_NULL
+        "channels.InboundMessage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="replies",
     )
     sent_by = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
