@@ -39,60 +39,6 @@ class OutboundStatus(models.TextChoices):
     UNDELIVERED = "undelivered", _("not delivered")
 
 
-class OutboundMessage(SealedModel):
-    """One message to one contact, from queueing to the delivery receipt.
-
-    pending -> sending (``lease_until`` + ``attempt_id``) -> sent (``provider_id``)
-    | failed | unknown; then delivered / undelivered from receipts. A row whose
-    lease ran out while sending is ``unknown`` and is reconciled with the
-    provider's message list before any resend. ``dropped`` covers expiry, the
-    identical-message cap, opt-out and auto-responder loops (``error_code`` says which).
-    """
-
-    channel = models.CharField(max_length=32)
-    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="outbound")
-    body = EncryptedTextField()
-    # keyed digest of (contact, body): caps identical messages without reading bodies
-    body_digest = models.CharField(max_length=64, db_index=True)
-    lane = models.PositiveSmallIntegerField(choices=Lane.choices, default=Lane.REPLY)
-    encoding = models.CharField(max_length=4, choices=Encoding.choices)
-    segments = models.PositiveSmallIntegerField()
-    status = models.CharField(
-        max_length=12, choices=OutboundStatus.choices, default=OutboundStatus.PENDING
-    )
-    due_at = models.DateTimeField()
-    valid_until = models.DateTimeField()
-    lease_until = models.DateTimeField(null=True, blank=True)
-    attempt_id = models.UUIDField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    sender = models.CharField(max_length=32, blank=True)  # our own number, not the contact's
-    provider_id = models.CharField(max_length=64, blank=True, db_index=True)
-    error_code = models.CharField(max_length=32, blank=True)
-    in_reply_to = models.ForeignKey(
-        "channels.InboundMessage",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="replies",
-    )
-    sent_by = models.ForeignKey(
-        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta(SealedModel.Meta):
-        indexes = [
-            models.Index(fields=["status", "lane", "due_at"], name="outbox_due"),
-            models.Index(fields=["status", "lease_until"], name="outbox_lease"),
-            models.Index(fields=["contact", "created_at"], name="outbox_contact"),
-        ]
-
-    def __str__(self) -> str:
-        return f"OutboundMessage {self.pk} ({self.status})"
-
-
 class InboundKind(models.TextChoices):
     SMS = "sms", _("text message")
     VOICEMAIL = "voicemail", _("voicemail")
@@ -127,6 +73,60 @@ class InboundMessage(SealedModel):
 
     def __str__(self) -> str:
         return f"InboundMessage {self.pk}"
+
+
+class OutboundMessage(SealedModel):
+    """One message to one contact, from queueing to the delivery receipt.
+
+    pending -> sending (``lease_until`` + ``attempt_id``) -> sent (``provider_id``)
+    | failed | unknown; then delivered / undelivered from receipts. A row whose
+    lease ran out while sending is ``unknown`` and is reconciled with the
+    provider's message list before any resend. ``dropped`` covers expiry, the
+    identical-message cap, opt-out and auto-responder loops (``error_code`` says which).
+    """
+
+    channel = models.CharField(max_length=32)
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="outbound")
+    body = EncryptedTextField()
+    # keyed digest of (contact, body): caps identical messages without reading bodies
+    body_digest = models.CharField(max_length=64, db_index=True)
+    lane = models.PositiveSmallIntegerField(choices=Lane.choices, default=Lane.REPLY)
+    encoding = models.CharField(max_length=4, choices=Encoding.choices)
+    segments = models.PositiveSmallIntegerField()
+    status = models.CharField(
+        max_length=12, choices=OutboundStatus.choices, default=OutboundStatus.PENDING
+    )
+    due_at = models.DateTimeField()
+    valid_until = models.DateTimeField()
+    lease_until = models.DateTimeField(null=True, blank=True)
+    attempt_id = models.UUIDField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sender = models.CharField(max_length=32, blank=True)  # our own number, not the contact's
+    provider_id = models.CharField(max_length=64, blank=True, db_index=True)
+    error_code = models.CharField(max_length=32, blank=True)
+    in_reply_to = models.ForeignKey(
+        InboundMessage,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="replies",
+    )
+    sent_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(SealedModel.Meta):
+        indexes = [
+            models.Index(fields=["status", "lane", "due_at"], name="outbox_due"),
+            models.Index(fields=["status", "lease_until"], name="outbox_lease"),
+            models.Index(fields=["contact", "created_at"], name="outbox_contact"),
+        ]
+
+    def __str__(self) -> str:
+        return f"OutboundMessage {self.pk} ({self.status})"
 
 
 class WebhookReceipt(models.Model):

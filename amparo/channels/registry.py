@@ -12,9 +12,8 @@ from amparo.channels.gateways.base import ChannelConfig, Gateway
 
 
 def channel_configs() -> dict[str, ChannelConfig]:
-    return {
-        name: ChannelConfig(name=name, **conf) for name, conf in settings.AMPARO_CHANNELS.items()
-    }
+    channels: dict[str, dict[str, Any]] = settings.AMPARO_CHANNELS
+    return {name: ChannelConfig(name=name, **conf) for name, conf in channels.items()}
 
 
 @cache
