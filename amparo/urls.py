@@ -21,5 +21,7 @@ urlpatterns = [
     path("", include("amparo.core.urls")),
     path("accounts/", include("allauth.urls")),
     path("staff/users/", include("amparo.accounts.urls")),
+    path("staff/messages/", include("amparo.channels.urls")),
+    path("hooks/", include("amparo.channels.hook_urls")),
     path("staff/admin/", admin.site.urls),
 ]
