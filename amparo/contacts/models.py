@@ -32,8 +32,49 @@ class Contact(SealedModel):
     language = models.CharField(
         _("language"), max_length=8, choices=Language.choices, default=Language.ENGLISH
     )
+    # False until the person (or staff for them) picks a language; until then a
+    # keyword texted in another language may set it (amparo/intake/keywords.py).
+    language_chosen = models.BooleanField(_("language chosen"), default=False)
+    # Set by STOP (or the provider's opt-out report); nothing but the STOP
+    # confirmation is sent while it is set. START clears it.
+    opted_out_at = models.DateTimeField(_("opted out at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         # Never the phone or the name: str() ends up in logs and admin history.
         return f"Contact {self.pk}"
+
+    @property
+    def is_opted_out(self) -> bool:
+        return self.opted_out_at is not None
+
+
+class ConsentScope(models.TextChoices):
+    """What a person agreed to (or withdrew from)."""
+
+    MESSAGES = "messages", _("messages")
+
+
+class ConsentMethod(models.TextChoices):
+    """How the consent was given or withdrawn."""
+
+    SMS_KEYWORD = "sms-keyword", _("keyword texted")
+    WEB = "web", _("web form")
+    OPERATOR = "operator", _("operator, for the person")
+    PROVIDER = "provider", _("reported by the provider")
+
+
+class ConsentRecord(models.Model):
+    """One expression of consent: what was agreed or withdrawn, how and when. No free text."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="consents")
+    scope = models.CharField(max_length=16, choices=ConsentScope.choices)
+    granted = models.BooleanField()  # False: withdrawn
+    method = models.CharField(max_length=16, choices=ConsentMethod.choices)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["contact", "scope", "at"], name="consent_history")]
+
+    def __str__(self) -> str:
+        return f"ConsentRecord {self.pk}"
