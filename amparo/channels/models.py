@@ -117,6 +117,14 @@ class OutboundMessage(SealedModel):
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # When the last attempt was claimed: reconciling looks for it at the
+    # provider from this moment on.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    # Sent by the system in answer to a text: counted by the auto-responder loop guard.
+    automatic = models.BooleanField(default=False)
+    # How often the row's outcome was unknown: every resend the outbox can make
+    # after the provider may already have the message passes through here.
+    unknown_count = models.PositiveSmallIntegerField(default=0)
 
     class Meta(SealedModel.Meta):
         indexes = [
@@ -124,9 +132,38 @@ class OutboundMessage(SealedModel):
             models.Index(fields=["status", "lease_until"], name="outbox_lease"),
             models.Index(fields=["contact", "created_at"], name="outbox_contact"),
         ]
+        constraints = [
+            # One provider message is one row: reconciling can never give the
+            # same provider message to two rows with equal bodies.
+            models.UniqueConstraint(
+                fields=["channel", "provider_id"],
+                condition=~models.Q(provider_id=""),
+                name="outbox_provider_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"OutboundMessage {self.pk} ({self.status})"
+
+
+class SenderThrottle(models.Model):
+    """When each of a channel's sender numbers may send its next segment.
+
+    The outbox's throttle lives here, not in a worker's memory, so several
+    workers together still hold each sender to its rate.
+    """
+
+    channel = models.CharField(max_length=32)
+    sender = models.CharField(max_length=32)
+    next_free_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "sender"], name="sender_throttle_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"SenderThrottle {self.channel}/{self.pk}"
 
 
 class WebhookReceipt(models.Model):

@@ -1,0 +1,179 @@
+"""Writes of the channels app: queueing outbound messages and recording delivery receipts.
+
+Sending itself is the worker's job (:mod:`amparo.channels.sweeps`). Queueing is
+the hot path of a broadcast, so it is not audited unless a person wrote the
+message (an operator's reply).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils import timezone
+
+from amparo.audit.actions import record_event
+from amparo.channels.gateways.base import DeliveryReceipt
+from amparo.channels.models import InboundMessage, Lane, OutboundMessage, OutboundStatus
+from amparo.channels.registry import channel_configs
+from amparo.channels.segments import count_segments
+from amparo.contacts.actions import opt_out
+from amparo.contacts.models import Contact
+from amparo.crypto.vault import blind_index
+
+if TYPE_CHECKING:
+    from amparo.accounts.models import User
+
+__all__ = [
+    "AUTOMATIC_REPLY_LIMIT",
+    "AUTOMATIC_REPLY_WINDOW",
+    "IDENTICAL_LIMIT",
+    "IDENTICAL_WINDOW",
+    "ChannelsError",
+    "body_digest",
+    "queue_message",
+    "record_receipt",
+]
+
+# The same text to the same person at most twice a day: a double-clicked alert
+# or a looping job must not flood a phone.
+IDENTICAL_LIMIT = 2
+IDENTICAL_WINDOW = dt.timedelta(hours=24)
+# An auto-responder answering our auto-reply would otherwise loop forever.
+AUTOMATIC_REPLY_LIMIT = 3
+AUTOMATIC_REPLY_WINDOW = dt.timedelta(minutes=10)
+
+OPTED_OUT_ERROR = "21610"
+
+# Receipt statuses that end a message's life, and what they become.
+FINAL_RECEIPTS = {
+    "delivered": OutboundStatus.DELIVERED,
+    "undelivered": OutboundStatus.UNDELIVERED,
+    "failed": OutboundStatus.FAILED,
+}
+# A receipt may still land on a row in these states (e.g. after a lost answer).
+RECEIPT_UPDATABLE = (
+    OutboundStatus.SENDING,
+    OutboundStatus.UNKNOWN,
+    OutboundStatus.SENT,
+)
+
+
+class ChannelsError(Exception):
+    """A rule of the channels app was broken (unknown channel, empty message)."""
+
+
+def body_digest(*, contact: Contact, body: str) -> str:
+    """Keyed digest of (contact, body): finds identical messages without reading bodies."""
+    return blind_index(f"{contact.pk}\x00{body}", purpose="outbox-body")
+
+
+def queue_message(
+    *,
+    contact: Contact,
+    body: str,
+    lane: Lane = Lane.REPLY,
+    channel: str = "sms",
+    in_reply_to: InboundMessage | None = None,
+    sent_by: User | None = None,
+    automatic: bool = False,
+    even_if_opted_out: bool = False,
+) -> OutboundMessage | None:
+    """Put a message to ``contact`` in the outbox, due now; the worker sends it.
+
+    Returns None and queues nothing if the contact opted out (unless
+    ``even_if_opted_out``: only the STOP confirmation) or, for an ``automatic``
+    reply, if the contact already got :data:`AUTOMATIC_REPLY_LIMIT` automatic
+    replies in :data:`AUTOMATIC_REPLY_WINDOW` (an auto-responder loop). A body
+    already queued :data:`IDENTICAL_LIMIT` times to the contact in
+    :data:`IDENTICAL_WINDOW` is kept as a ``dropped`` row with error code
+    ``capped``, so the staff views show why it never went out.
+    """
+    configs = channel_configs()
+    if channel not in configs:
+        raise ChannelsError("That channel is not configured.")
+    if not body:
+        raise ChannelsError("A message needs a text.")
+    now = timezone.now()
+    encoding, segments = count_segments(body)
+    digest = body_digest(contact=contact, body=body)
+    with transaction.atomic():
+        # Lock the contact (PostgreSQL): a concurrent STOP or a second copy of
+        # the same message waits, so the checks below hold when the row lands.
+        opted_out_at = (
+            Contact.objects.select_for_update()
+            .filter(pk=contact.pk)
+            .values_list("opted_out_at", flat=True)
+            .get()
+        )
+        if opted_out_at is not None and not even_if_opted_out:
+            return None
+        live = OutboundMessage.objects.filter(contact=contact).exclude(
+            status=OutboundStatus.DROPPED
+        )
+        if (
+            automatic
+            and live.filter(automatic=True, created_at__gte=now - AUTOMATIC_REPLY_WINDOW).count()
+            >= AUTOMATIC_REPLY_LIMIT
+        ):
+            return None
+        capped = (
+            live.filter(body_digest=digest, created_at__gte=now - IDENTICAL_WINDOW).count()
+            >= IDENTICAL_LIMIT
+        )
+        message = OutboundMessage.objects.create(
+            channel=channel,
+            contact=contact,
+            body=body,
+            body_digest=digest,
+            lane=lane,
+            encoding=encoding,
+            segments=segments,
+            status=OutboundStatus.DROPPED if capped else OutboundStatus.PENDING,
+            error_code="capped" if capped else "",
+            finished_at=now if capped else None,
+            due_at=now,
+            valid_until=now + dt.timedelta(seconds=configs[channel].validity_seconds),
+            in_reply_to=in_reply_to,
+            sent_by=sent_by,
+            automatic=automatic,
+        )
+        if sent_by is not None:
+            # A person wrote it; system messages (alerts, replies) are not audited one by one.
+            record_event(actor=sent_by, action="channels.message_queue", target=message)
+    return message
+
+
+def record_receipt(*, channel: str, receipt: DeliveryReceipt) -> OutboundMessage | None:
+    """Apply a provider's status callback to the message it names; None if none matches.
+
+    ``delivered``, ``undelivered`` and ``failed`` end the message's life;
+    intermediate statuses (``sent``, ``queued``...) change nothing. Twilio
+    error 21610 means the person opted out with the carrier: the contact is
+    opted out here too, so nothing more is queued for it.
+    """
+    final = FINAL_RECEIPTS.get(receipt.status)
+    with transaction.atomic():
+        message = (
+            OutboundMessage.objects.select_for_update()
+            .filter(channel=channel, provider_id=receipt.provider_id)
+            .select_related("contact")
+            .first()
+        )
+        if message is None:
+            return None
+        if final is not None and message.status in RECEIPT_UPDATABLE:
+            now = timezone.now()
+            message.status = final
+            message.error_code = receipt.error_code[:32]
+            message.finished_at = now
+            message.lease_until = None
+            if message.sent_at is None:
+                message.sent_at = now
+            message.save(
+                update_fields=["status", "error_code", "finished_at", "lease_until", "sent_at"]
+            )
+        if receipt.error_code == OPTED_OUT_ERROR:
+            opt_out(contact=message.contact, method="provider")
+    return message

@@ -1,0 +1,213 @@
+"""Twilio SMS through the official ``twilio`` SDK.
+
+Sending maps every way a request can end to what the outbox must do next:
+
+- the provider answered with a message sid: sent;
+- it refused before accepting (429, 500, 503, a connection that never opened,
+  a connect timeout): :class:`TransientError`, retry later;
+- it refused for good (other 4xx; 21610 means the recipient texted STOP to
+  Twilio): :class:`PermanentError`;
+- the request may have reached it and the answer was lost (connection dropped
+  after sending, read timeout, 502/504 from a proxy in front):
+  :class:`OutcomeUnknown`, reconciled with :meth:`find_sent` before any resend.
+
+All HTTP goes through :class:`~amparo.channels.gateways.twilio.http.TwilioHttp`,
+pointed at ``settings.TWILIO_API_BASE``. Exceptions carry Twilio's numeric code
+only, never the number or the body.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from typing import TYPE_CHECKING, ClassVar
+
+from django.conf import settings
+from django.http import HttpRequest
+from twilio.base.exceptions import TwilioException, TwilioRestException
+from urllib3.exceptions import ConnectTimeoutError, HTTPError, MaxRetryError, NewConnectionError
+
+from amparo.channels.gateways.base import (
+    ChannelConfig,
+    DeliveryReceipt,
+    GatewayError,
+    InboundText,
+    OutcomeUnknown,
+    Outgoing,
+    PermanentError,
+    ProviderRecord,
+    SentMessage,
+    TransientError,
+)
+from amparo.channels.gateways.twilio.http import TwilioHttp
+
+if TYPE_CHECKING:
+    from twilio.rest import Client
+
+OPTED_OUT = 21610
+# Refusals after which nothing was accepted: try again later.
+TRANSIENT_STATUSES = frozenset({401, 403, 408, 429, 500, 503})
+# Answers from a proxy in front of the API: the request may have gone through.
+UNKNOWN_STATUSES = frozenset({502, 504})
+
+# Provider fields that name a person or carry what they said: never logged.
+REDACTED_FIELDS = frozenset(
+    {
+        "Body",
+        "From",
+        "To",
+        "Caller",
+        "Called",
+        "CallerName",
+        "ForwardedFrom",
+        "FromCity",
+        "FromState",
+        "FromZip",
+        "FromCountry",
+        "ToCity",
+        "ToState",
+        "ToZip",
+        "ToCountry",
+        "CallerCity",
+        "CallerState",
+        "CallerZip",
+        "CallerCountry",
+        "CalledCity",
+        "CalledState",
+        "CalledZip",
+        "CalledCountry",
+        "Digits",
+        "SpeechResult",
+        "RecordingUrl",
+        "TranscriptionText",
+        "MediaUrl0",
+        "ProfileName",
+        "WaId",
+    }
+)
+
+
+def _nothing_was_sent(exc: BaseException) -> bool:
+    """True if the connection never opened, so the provider cannot have the request."""
+    if isinstance(exc, MaxRetryError) and exc.reason is not None:
+        exc = exc.reason
+    # NewConnectionError (refused, unreachable) derives from ConnectTimeoutError.
+    return isinstance(exc, ConnectTimeoutError | NewConnectionError)
+
+
+def classify_rest_error(exc: TwilioRestException) -> GatewayError:
+    """The outbox's view of an error answer from the API (code only, no content)."""
+    code = str(exc.code or exc.status)
+    if exc.code == OPTED_OUT:
+        return PermanentError(code, detail="recipient opted out", opted_out=True)
+    if exc.status in UNKNOWN_STATUSES:
+        return OutcomeUnknown(code, detail=f"HTTP {exc.status}")
+    if exc.status in TRANSIENT_STATUSES:
+        return TransientError(code, detail=f"HTTP {exc.status}")
+    return PermanentError(code, detail=f"HTTP {exc.status}")
+
+
+class TwilioSMSGateway:
+    """The ``Gateway`` for Twilio Programmable Messaging (see the module docstring)."""
+
+    kind: ClassVar[str] = "sms"
+
+    def __init__(self, config: ChannelConfig) -> None:
+        self.config = config
+        self._lock = threading.Lock()
+        self._clients: dict[tuple[str, str, str], Client] = {}
+
+    def client(self) -> Client:
+        """The SDK client for the current settings (tests change them between calls)."""
+        key = (settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, settings.TWILIO_API_BASE)
+        client = self._clients.get(key)
+        if client is None:
+            from twilio.rest import Client  # heavy import, only where Twilio is used
+
+            timeout = self.config.options.get("timeout", (3.05, 15.0))
+            http = TwilioHttp(
+                base_url=key[2],
+                timeout=(float(timeout[0]), float(timeout[1])),
+                pool_size=int(self.config.options.get("pool_size", 4)),
+            )
+            client = Client(key[0], key[1], account_sid=key[0], http_client=http)
+            with self._lock:
+                self._clients = {key: client}
+        return client
+
+    def status_callback(self) -> str:
+        return f"{settings.AMPARO_PUBLIC_URL}/hooks/twilio/status"
+
+    # --- outbound --------------------------------------------------------------
+
+    def send(self, message: Outgoing) -> SentMessage:
+        sender = (
+            {"messaging_service_sid": message.sender}
+            if message.sender.startswith("MG")
+            else {"from_": message.sender}
+        )
+        try:
+            created = self.client().messages.create(
+                to=message.to,
+                body=message.body,
+                status_callback=self.status_callback(),
+                **sender,
+            )
+        except TwilioRestException as exc:
+            raise classify_rest_error(exc) from None
+        except (HTTPError, OSError) as exc:
+            if _nothing_was_sent(exc):
+                raise TransientError("connect", detail=type(exc).__name__) from None
+            # Dropped connection, read timeout, broken answer: it may have been accepted.
+            raise OutcomeUnknown("no-answer", detail=type(exc).__name__) from None
+        except (TwilioException, ValueError) as exc:
+            # An answer we cannot read (not JSON): it may have been accepted.
+            raise OutcomeUnknown("unreadable-answer", detail=type(exc).__name__) from None
+        if not created.sid:
+            raise OutcomeUnknown("no-sid")
+        return SentMessage(provider_id=created.sid)
+
+    def find_sent(self, *, to: str, body: str, since: dt.datetime) -> list[ProviderRecord]:
+        """Messages to ``to`` with exactly ``body`` created since ``since``, newest first.
+
+        Raises :class:`TransientError` if the list cannot be read: the caller
+        keeps the outcome unknown and asks again later, never resends blindly.
+        """
+        since_utc = since.astimezone(dt.UTC)
+        found: list[ProviderRecord] = []
+        try:
+            # Twilio filters on the day and second it sent the message; a
+            # message still queued there has no date yet and is not listed, so
+            # the outbox asks only once a lease has long run out.
+            for record in self.client().messages.stream(
+                to=to, date_sent_after=since_utc, page_size=100
+            ):
+                created = record.date_created or record.date_sent
+                if created is not None and created < since_utc.replace(microsecond=0):
+                    continue
+                if record.body == body and record.sid:
+                    found.append(
+                        ProviderRecord(
+                            provider_id=record.sid,
+                            to=record.to or to,
+                            body=record.body,
+                            created_at=created or since_utc,
+                        )
+                    )
+        except (TwilioException, HTTPError, OSError, ValueError) as exc:
+            raise TransientError("list-failed", detail=type(exc).__name__) from None
+        return found
+
+    # --- inbound ---------------------------------------------------------------
+
+    def parse_inbound(self, request: HttpRequest) -> InboundText | DeliveryReceipt:
+        from amparo.channels.gateways.twilio.webhooks import parse_twilio_request
+
+        return parse_twilio_request(
+            request,
+            auth_token=settings.TWILIO_AUTH_TOKEN,
+            public_url=settings.AMPARO_PUBLIC_URL,
+        )
+
+    def redact_keys(self) -> frozenset[str]:
+        return REDACTED_FIELDS
