@@ -177,3 +177,22 @@ def record_receipt(*, channel: str, receipt: DeliveryReceipt) -> OutboundMessage
         if receipt.error_code == OPTED_OUT_ERROR:
             opt_out(contact=message.contact, method="provider")
     return message
+
+
+# --- the operators' inbox (staff messaging views) ------------------------------
+
+
+def mark_handled(*, message: InboundMessage, by: User) -> InboundMessage:
+    """Take ``message`` out of the operators' inbox, as handled by ``by`` now; audited.
+
+    Two operators may click at once: the first one wins and keeps the credit,
+    and the second click changes nothing (and is not audited).
+    """
+    with transaction.atomic():
+        claimed = InboundMessage.objects.filter(pk=message.pk, handled_at__isnull=True).update(
+            handled_at=timezone.now(), handled_by=by
+        )
+        if claimed:
+            record_event(actor=by, action="channels.inbound_handle", target=message)
+    message.refresh_from_db(fields=["handled_at", "handled_by"])
+    return message
