@@ -50,6 +50,16 @@ PUBLIC_ROUTES = {
     r"accounts/password/reset/key/(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)/$": "password reset link",
     "accounts/password/reset/key/done/": "password reset finished",
     "staff/admin/login/": "sends the Django admin's login to allauth's, so MFA applies",
+    # Twilio's webhooks: no account, but every request must carry Twilio's signature.
+    "hooks/twilio/sms": "Twilio delivers inbound texts; signed, stores only once",
+    "hooks/twilio/status": "Twilio's delivery receipts; signed",
+    "hooks/twilio/voice": "a call to the hotline: language menu; signed",
+    "hooks/twilio/voice/language": "rings the operators on call; signed",
+    "hooks/twilio/voice/screen": "what an operator hears on picking up; signed",
+    "hooks/twilio/voice/screen/answer": "the operator's key press: take the call or not; signed",
+    "hooks/twilio/voice/after-dial": "nobody answered: voicemail prompt; signed",
+    "hooks/twilio/voice/goodbye": "thanks the caller after the voicemail; signed",
+    "hooks/twilio/voice/recording": "a voicemail recording is ready; signed",
 }
 
 # Static files are served by WhiteNoise before URL resolution; they are public by design.

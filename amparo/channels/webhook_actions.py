@@ -1,0 +1,80 @@
+"""Writes behind the provider webhooks: each callback is handled once.
+
+A provider retries a callback it thinks failed, and may send the same one
+twice. Two guards, both in the same transaction as the work they protect, so
+a crash half-way leaves nothing and the retry starts over:
+
+- the provider's idempotency token (Twilio's ``I-Twilio-Idempotency-Token``),
+  kept as a :class:`WebhookReceipt` for a day;
+- the provider's own id of the item (``InboundMessage`` is unique per channel
+  and provider id; receipts are applied by provider id).
+
+These are system writes on the hot path of inbound traffic and are not
+audited; intake audits what they cause (consent and language changes).
+"""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from amparo.channels.actions import record_receipt
+from amparo.channels.gateways.base import DeliveryReceipt, InboundText
+from amparo.channels.models import InboundMessage, OutboundMessage, WebhookReceipt
+from amparo.intake.actions import receive_text, receive_voicemail
+
+
+def remember_webhook(*, channel: str, token: str) -> bool:
+    """Note that the callback with idempotency ``token`` is handled; False if it already was.
+
+    Run it inside the transaction that does the callback's work, so the note
+    and the work are kept or lost together.
+    """
+    try:
+        with transaction.atomic():
+            WebhookReceipt.objects.create(channel=channel, token=token, received_at=timezone.now())
+    except IntegrityError:
+        return False
+    return True
+
+
+def accept_inbound_text(
+    *, channel: str, text: InboundText, idempotency_token: str = ""
+) -> InboundMessage | None:
+    """Store and route an inbound text once; None if this callback or message came before."""
+    with transaction.atomic():
+        if idempotency_token and not remember_webhook(channel=channel, token=idempotency_token):
+            return None
+        return receive_text(channel=channel, text=text)
+
+
+def accept_receipt(
+    *, channel: str, receipt: DeliveryReceipt, idempotency_token: str = ""
+) -> OutboundMessage | None:
+    """Apply a delivery receipt once; None if this callback came before or matches no message."""
+    with transaction.atomic():
+        if idempotency_token and not remember_webhook(channel=channel, token=idempotency_token):
+            return None
+        return record_receipt(channel=channel, receipt=receipt)
+
+
+def accept_voicemail(
+    *,
+    channel: str,
+    provider_id: str,
+    from_phone: str,
+    recording_url: str,
+    duration_seconds: int,
+    idempotency_token: str = "",
+) -> InboundMessage | None:
+    """Store a voicemail for the operators once; None if it came before."""
+    with transaction.atomic():
+        if idempotency_token and not remember_webhook(channel=channel, token=idempotency_token):
+            return None
+        return receive_voicemail(
+            channel=channel,
+            provider_id=provider_id,
+            from_phone=from_phone,
+            recording_url=recording_url,
+            duration_seconds=duration_seconds,
+        )
