@@ -1,0 +1,138 @@
+"""Where a stored inbound text goes: compliance keywords, registered keywords, the default.
+
+Rules, in order (amparo/intake/keywords.py has the keyword table):
+
+1. A keyword whose word tells a language sets the contact's language, unless
+   the contact chose one; the reply is then in that language.
+2. STOP opts the contact out and confirms it (the one message sent after an
+   opt-out). HELP answers with the help text, also to an opted-out contact
+   (carriers expect HELP answered whatever the subscription). START opts back
+   in and confirms. Text after STOP or HELP also goes to the operators: the
+   person may be reporting something ("ALTO, ICE en la escuela").
+3. A registered keyword runs its handler.
+4. Anything else is stored for the operators' inbox and answered with a short
+   menu, except: an opted-out contact gets no answer, and the menu is not sent
+   again to a contact who was sent anything in the last
+   :data:`MENU_QUIET_PERIOD` (an operator's conversation is not interrupted by
+   menus; an auto-responder gets one menu, not a loop). The outbox's own
+   loop guard backs this up (the menu is ``automatic``).
+
+A reply that repeats what the contact already got (a second STOP, a HELP) is
+``automatic`` too, so the outbox's loop guard caps it; a confirmation that
+changed the subscription is not.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from amparo.channels.actions import queue_message
+from amparo.channels.models import InboundMessage, OutboundMessage
+from amparo.contacts.actions import opt_in, opt_out, set_language
+from amparo.contacts.models import ConsentMethod, Contact
+from amparo.intake import messages
+from amparo.intake.keywords import HELP, START, STOP, KeywordContext, KeywordMatch
+
+log = logging.getLogger("amparo.intake")
+
+DEFAULT = "default"
+MENU_QUIET_PERIOD = dt.timedelta(minutes=30)
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where a text goes, known before it is stored."""
+
+    routed_to: str
+    needs_operator: bool
+    match: KeywordMatch | None
+
+
+def plan_route(match: KeywordMatch | None) -> Route:
+    if match is None:
+        return Route(routed_to=DEFAULT, needs_operator=True, match=None)
+    extra_text = bool(match.argument) and match.name in {STOP, HELP}
+    return Route(routed_to=match.name, needs_operator=extra_text, match=match)
+
+
+def follow_route(*, route: Route, message: InboundMessage, contact: Contact) -> None:
+    """Do what ``route`` says with the stored ``message``, inside the caller's transaction."""
+    match = route.match
+    if match is not None and match.language is not None:
+        set_language(contact=contact, language=match.language, inferred=True)
+    if match is None:
+        _answer_with_menu(message=message, contact=contact)
+    elif match.name == STOP:
+        changed = opt_out(contact=contact, method=ConsentMethod.SMS_KEYWORD)
+        _reply(
+            message,
+            contact,
+            messages.stop_confirmation(contact),
+            automatic=not changed,
+            even_if_opted_out=True,
+        )
+    elif match.name == START:
+        changed = opt_in(contact=contact, method=ConsentMethod.SMS_KEYWORD)
+        _reply(message, contact, messages.start_confirmation(contact), automatic=not changed)
+    elif match.name == HELP:
+        _reply(
+            message, contact, messages.help_text(contact), automatic=True, even_if_opted_out=True
+        )
+    else:
+        _run_handler(match=match, message=message, contact=contact)
+    log.info("intake: message %s routed to %s", message.pk, route.routed_to)
+
+
+def _answer_with_menu(*, message: InboundMessage, contact: Contact) -> None:
+    if contact.is_opted_out:
+        return
+    recently = timezone.now() - MENU_QUIET_PERIOD
+    if OutboundMessage.objects.filter(contact=contact, created_at__gte=recently).exists():
+        return
+    _reply(message, contact, messages.menu(contact), automatic=True)
+
+
+def _run_handler(*, match: KeywordMatch, message: InboundMessage, contact: Contact) -> None:
+    handler = match.keyword.handler
+    assert handler is not None  # only the compliance keywords have none
+    context = KeywordContext(
+        keyword=match.name,
+        word=match.word,
+        argument=match.argument,
+        languages=match.languages,
+        contact=contact,
+        message=message,
+    )
+    try:
+        with transaction.atomic():
+            handler(context)
+    except Exception as exc:
+        # The person's text must not be lost to another app's bug: the operators get it.
+        # Only the error's type is logged; its message might quote the text.
+        log.error("intake: keyword handler %s failed (%s)", match.name, type(exc).__name__)
+        message.needs_operator = True
+    if message.needs_operator:
+        message.save(update_fields=["needs_operator"])
+
+
+def _reply(
+    message: InboundMessage,
+    contact: Contact,
+    body: str,
+    *,
+    automatic: bool,
+    even_if_opted_out: bool = False,
+) -> OutboundMessage | None:
+    return queue_message(
+        contact=contact,
+        body=body,
+        channel=message.channel,
+        in_reply_to=message,
+        automatic=automatic,
+        even_if_opted_out=even_if_opted_out,
+    )
