@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class ChannelsConfig(AppConfig):
     name = "amparo.channels"
     label = "channels"
+
+    def ready(self) -> None:
+        from amparo.channels import sweeps  # noqa: F401  (registers the outbox sweeps)

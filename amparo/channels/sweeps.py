@@ -1,0 +1,429 @@
+"""The outbox's sweeps: send due messages, notice lost workers, reconcile unknown outcomes.
+
+How a message is sent, so that a worker killed at any instant loses nothing:
+
+1. **Claim** (one short transaction): due ``pending`` rows in lane order, locked
+   with ``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL, become ``sending``
+   with a lease, a fresh attempt id, one more attempt and a sender from the
+   channel's pool. The throttle rows of the channel's senders are locked in the
+   same transaction, so several workers together hold each sender to its rate.
+2. **Send** outside any transaction, from a small thread pool; each message
+   waits for the moment the throttle gave it.
+3. **Record** (one transaction): ``sent`` with the provider's id, ``pending``
+   again after a transient error (exponential backoff), ``failed`` after a
+   permanent one, ``unknown`` when the answer was lost. Every update names the
+   attempt id, so a late worker can never overwrite a newer attempt.
+
+A worker that dies between 1 and 3 leaves ``sending`` rows; when their lease
+runs out :func:`expire_leases` marks them ``unknown``. :func:`reconcile_unknown`
+asks the provider whether it has the message before anything is resent: found,
+the row is ``sent``; not found, it is ``pending`` again. So a message can be
+sent twice only if the provider's list missed it, and only after its row went
+through ``unknown`` (``unknown_count`` counts the passages).
+
+Tuning comes from ``settings.AMPARO_OUTBOX`` (a dict; every key optional):
+see :class:`OutboxTuning`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+import logging
+import time
+import uuid
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, fields
+from functools import cache
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Case, F, Value, When
+from django.utils import timezone
+
+from amparo.channels.gateways.base import (
+    ChannelConfig,
+    Gateway,
+    GatewayError,
+    OutcomeUnknown,
+    Outgoing,
+    PermanentError,
+    SentMessage,
+)
+from amparo.channels.models import ChannelHealth, OutboundMessage, OutboundStatus, SenderThrottle
+from amparo.channels.registry import channel_configs, gateway_for
+from amparo.contacts.actions import opt_out
+from amparo.contacts.models import Contact
+from amparo.core.worker import register_sweep
+
+log = logging.getLogger("amparo.outbox")
+
+
+@dataclass(frozen=True)
+class OutboxTuning:
+    batch_size: int = 200  # rows claimed at once
+    send_threads: int = 8  # concurrent requests to the provider per worker
+    lease_seconds: float = 60.0  # longer than the gateway's timeouts plus the pacing horizon
+    horizon_seconds: float = 1.0  # claim what the senders can send within this much time
+    backoff_seconds: float = 2.0  # first retry delay after a transient error, then doubled
+    max_backoff_seconds: float = 600.0
+    max_attempts: int = 20
+    reconcile_delay_seconds: float = 5.0  # let the provider list a message before asking
+    reconcile_slack_seconds: float = 60.0  # look this far before the claim (clock skew)
+    reconcile_batch: int = 50
+
+
+def tuning() -> OutboxTuning:
+    configured: dict[str, Any] = getattr(settings, "AMPARO_OUTBOX", {}) or {}
+    known = {f.name for f in fields(OutboxTuning)}
+    return OutboxTuning(**{k: v for k, v in configured.items() if k in known})
+
+
+@cache
+def _pool(threads: int) -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=threads, thread_name_prefix="outbox-send")
+
+
+# --- claiming ---------------------------------------------------------------------
+
+
+@dataclass
+class _Claimed:
+    pk: uuid.UUID
+    attempt_id: uuid.UUID
+    attempts: int
+    contact_id: uuid.UUID
+    to: str
+    body: str
+    sender: str
+    delay: float  # seconds after the claim at which the throttle lets it go
+    valid_until: dt.datetime
+
+
+def _throttles(config: ChannelConfig, now: dt.datetime) -> list[SenderThrottle]:
+    """The channel's throttle rows, locked for this transaction (created on first use)."""
+    senders = config.senders or [""]
+    existing = {t.sender for t in SenderThrottle.objects.filter(channel=config.name)}
+    missing = [s for s in senders if s not in existing]
+    if missing:
+        SenderThrottle.objects.bulk_create(
+            [SenderThrottle(channel=config.name, sender=s, next_free_at=now) for s in missing],
+            ignore_conflicts=True,
+        )
+    return list(
+        SenderThrottle.objects.select_for_update()
+        .filter(channel=config.name, sender__in=senders)
+        .order_by("sender")
+    )
+
+
+def claim_due(config: ChannelConfig, *, settings_: OutboxTuning) -> list[_Claimed]:
+    """Claim the channel's due rows that its senders can send within the horizon."""
+    now = timezone.now()
+    horizon = now + dt.timedelta(seconds=settings_.horizon_seconds)
+    rate = max(config.rate_per_sender, 1e-6)
+    claimed: list[_Claimed] = []
+    with transaction.atomic():
+        throttles = _throttles(config, now)
+        # (next free moment, sender index): the sender that is free first sends next.
+        free = [(max(t.next_free_at, now), i) for i, t in enumerate(throttles)]
+        heapq.heapify(free)
+        if free[0][0] > horizon:
+            return []
+        rows = list(
+            OutboundMessage.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(
+                channel=config.name,
+                status=OutboundStatus.PENDING,
+                due_at__lte=now,
+                valid_until__gt=now,
+            )
+            .select_related("contact")
+            .only(
+                "id",
+                "body",
+                "segments",
+                "attempts",
+                "created_at",
+                "valid_until",
+                "contact__id",
+                "contact__phone",
+                "contact__opted_out_at",
+            )
+            .order_by("lane", "due_at")[: settings_.batch_size]
+        )
+        opted_out: list[uuid.UUID] = []
+        by_sender: dict[int, list[OutboundMessage]] = defaultdict(list)
+        starts: dict[uuid.UUID, dt.datetime] = {}
+        for row in rows:
+            opted_out_at = row.contact.opted_out_at
+            if opted_out_at is not None and opted_out_at > row.created_at:
+                # STOP arrived after this was queued (the STOP confirmation itself,
+                # queued after the opt-out, still goes).
+                opted_out.append(row.pk)
+                continue
+            start, index = free[0]
+            if start > horizon:
+                break
+            heapq.heapreplace(free, (start + dt.timedelta(seconds=row.segments / rate), index))
+            by_sender[index].append(row)
+            starts[row.pk] = start
+        if by_sender:
+            for next_free_at, index in free:
+                throttles[index].next_free_at = next_free_at
+            SenderThrottle.objects.bulk_update(throttles, ["next_free_at"])
+        for index, group in by_sender.items():
+            attempt_id = uuid.uuid4()
+            sender = throttles[index].sender
+            OutboundMessage.objects.filter(pk__in=[row.pk for row in group]).update(
+                status=OutboundStatus.SENDING,
+                lease_until=now + dt.timedelta(seconds=settings_.lease_seconds),
+                attempt_id=attempt_id,
+                attempts=F("attempts") + 1,
+                claimed_at=now,
+                sender=sender,
+            )
+            for row in group:
+                claimed.append(
+                    _Claimed(
+                        pk=row.pk,
+                        attempt_id=attempt_id,
+                        attempts=row.attempts + 1,
+                        contact_id=row.contact_id,
+                        to=row.contact.phone,
+                        body=row.body,
+                        sender=sender,
+                        delay=(starts[row.pk] - now).total_seconds(),
+                        valid_until=row.valid_until,
+                    )
+                )
+        if opted_out:
+            OutboundMessage.objects.filter(pk__in=opted_out).update(
+                status=OutboundStatus.DROPPED, error_code="opted-out", finished_at=now
+            )
+    claimed.sort(key=lambda item: item.delay)
+    return claimed
+
+
+# --- sending ----------------------------------------------------------------------
+
+
+def _send_one(gateway: Gateway, item: _Claimed, started: float) -> SentMessage | GatewayError:
+    wait = started + item.delay - time.monotonic()
+    if wait > 0:
+        time.sleep(wait)
+    try:
+        return gateway.send(Outgoing(to=item.to, body=item.body, sender=item.sender))
+    except GatewayError as exc:
+        return exc
+    except Exception as exc:
+        # A bug or an unexpected library error: the request may have gone out.
+        log.exception("outbox: unexpected error while sending")
+        return OutcomeUnknown("unexpected", detail=type(exc).__name__)
+
+
+def _backoff(attempts: int, settings_: OutboxTuning) -> dt.timedelta:
+    seconds = settings_.backoff_seconds * 2 ** max(0, attempts - 1)
+    return dt.timedelta(seconds=min(seconds, settings_.max_backoff_seconds))
+
+
+def record_outcomes(
+    channel: str,
+    outcomes: list[tuple[_Claimed, SentMessage | GatewayError]],
+    *,
+    settings_: OutboxTuning,
+) -> None:
+    """Write what happened to each claimed row (see the module docstring, step 3)."""
+    now = timezone.now()
+    sent = [(item, result) for item, result in outcomes if isinstance(result, SentMessage)]
+    opted_out_contacts: list[uuid.UUID] = []
+    last_error = ""
+    with transaction.atomic():
+        for start in range(0, len(sent), 100):
+            chunk = sent[start : start + 100]
+            OutboundMessage.objects.filter(
+                pk__in=[item.pk for item, _ in chunk],
+                attempt_id__in={item.attempt_id for item, _ in chunk},
+                status__in=[OutboundStatus.SENDING, OutboundStatus.UNKNOWN],
+            ).update(
+                status=OutboundStatus.SENT,
+                provider_id=Case(
+                    *[When(pk=item.pk, then=Value(result.provider_id)) for item, result in chunk]
+                ),
+                sent_at=now,
+                lease_until=None,
+                error_code="",
+            )
+        for item, result in outcomes:
+            if isinstance(result, SentMessage):
+                continue
+            last_error = result.code
+            mine = OutboundMessage.objects.filter(
+                pk=item.pk,
+                attempt_id=item.attempt_id,
+                status__in=[OutboundStatus.SENDING, OutboundStatus.UNKNOWN],
+            )
+            if isinstance(result, OutcomeUnknown):
+                mine.filter(status=OutboundStatus.SENDING).update(
+                    status=OutboundStatus.UNKNOWN,
+                    unknown_count=F("unknown_count") + 1,
+                    lease_until=None,
+                    error_code=result.code[:32],
+                    due_at=now + dt.timedelta(seconds=settings_.reconcile_delay_seconds),
+                )
+            elif isinstance(result, PermanentError):
+                mine.update(
+                    status=OutboundStatus.FAILED,
+                    lease_until=None,
+                    error_code=result.code[:32],
+                    finished_at=now,
+                )
+                if result.opted_out:
+                    opted_out_contacts.append(item.contact_id)
+            elif now >= item.valid_until:
+                mine.update(
+                    status=OutboundStatus.DROPPED,
+                    lease_until=None,
+                    error_code="expired",
+                    finished_at=now,
+                )
+            elif item.attempts >= settings_.max_attempts:
+                mine.update(
+                    status=OutboundStatus.FAILED,
+                    lease_until=None,
+                    error_code=result.code[:32],
+                    finished_at=now,
+                )
+            else:  # TransientError
+                mine.update(
+                    status=OutboundStatus.PENDING,
+                    lease_until=None,
+                    error_code=result.code[:32],
+                    due_at=now + _backoff(item.attempts, settings_),
+                )
+        _note_health(channel, now, success=bool(sent), error_code=last_error)
+    if opted_out_contacts:
+        for contact in Contact.objects.filter(pk__in=set(opted_out_contacts)):
+            opt_out(contact=contact, method="provider")
+
+
+def _note_health(channel: str, now: dt.datetime, *, success: bool, error_code: str) -> None:
+    changes: dict[str, Any] = {}
+    if success:
+        changes["last_success_at"] = now
+    if error_code:
+        changes.update(last_error_at=now, last_error_code=error_code[:32])
+    if changes and not ChannelHealth.objects.filter(channel=channel).update(**changes):
+        try:
+            with transaction.atomic():
+                ChannelHealth.objects.create(channel=channel, **changes)
+        except IntegrityError:
+            ChannelHealth.objects.filter(channel=channel).update(**changes)
+
+
+def send_channel(config: ChannelConfig, *, settings_: OutboxTuning) -> int:
+    """Claim, send and record one batch of the channel; how many rows it handled."""
+    claimed = claim_due(config, settings_=settings_)
+    if not claimed:
+        return 0
+    gateway = gateway_for(config.name)
+    started = time.monotonic()
+    pool = _pool(settings_.send_threads)
+    results = list(pool.map(lambda item: _send_one(gateway, item, started), claimed))
+    record_outcomes(config.name, list(zip(claimed, results, strict=True)), settings_=settings_)
+    return len(claimed)
+
+
+@register_sweep("outbox.send", every=0.2)
+def send_due_messages() -> int:
+    """Send one batch of every channel's due messages, throttled to each channel's rate."""
+    settings_ = tuning()
+    return sum(send_channel(config, settings_=settings_) for config in channel_configs().values())
+
+
+# --- lost workers, unknown outcomes, expiry ------------------------------------------
+
+
+@register_sweep("outbox.leases", every=1.0)
+def expire_leases() -> int:
+    """``sending`` rows whose lease ran out (their worker died): ``unknown``, to reconcile."""
+    now = timezone.now()
+    return OutboundMessage.objects.filter(
+        status=OutboundStatus.SENDING, lease_until__lt=now
+    ).update(
+        status=OutboundStatus.UNKNOWN,
+        unknown_count=F("unknown_count") + 1,
+        lease_until=None,
+        error_code="lease-expired",
+        due_at=now + dt.timedelta(seconds=tuning().reconcile_delay_seconds),
+    )
+
+
+@register_sweep("outbox.reconcile", every=1.0)
+def reconcile_unknown() -> int:
+    """Ask the provider about ``unknown`` rows: found is ``sent``, not found is due again."""
+    settings_ = tuning()
+    now = timezone.now()
+    rows = list(
+        OutboundMessage.objects.filter(status=OutboundStatus.UNKNOWN, due_at__lte=now)
+        .select_related("contact")
+        .order_by("due_at")[: settings_.reconcile_batch]
+    )
+    for row in rows:
+        _reconcile_one(row, settings_=settings_)
+    return len(rows)
+
+
+def _reconcile_one(row: OutboundMessage, *, settings_: OutboxTuning) -> None:
+    now = timezone.now()
+    mine = OutboundMessage.objects.filter(
+        pk=row.pk, status=OutboundStatus.UNKNOWN, attempt_id=row.attempt_id
+    )
+    since = (row.claimed_at or row.created_at) - dt.timedelta(
+        seconds=settings_.reconcile_slack_seconds
+    )
+    try:
+        found = gateway_for(row.channel).find_sent(to=row.contact.phone, body=row.body, since=since)
+    except GatewayError as exc:
+        # The provider's list cannot be read now: ask again later, never resend blindly.
+        mine.update(
+            due_at=now + dt.timedelta(seconds=settings_.reconcile_delay_seconds),
+            error_code=exc.code[:32],
+        )
+        return
+    taken = set(
+        OutboundMessage.objects.filter(
+            channel=row.channel, provider_id__in=[r.provider_id for r in found]
+        ).values_list("provider_id", flat=True)
+    )
+    # The oldest record no other row owns: two equal bodies to one contact each get their own.
+    candidates = sorted(
+        (r for r in found if r.provider_id not in taken), key=lambda r: r.created_at
+    )
+    if candidates:
+        try:
+            with transaction.atomic():
+                mine.update(
+                    status=OutboundStatus.SENT,
+                    provider_id=candidates[0].provider_id,
+                    sent_at=candidates[0].created_at,
+                    error_code="",
+                )
+        except IntegrityError:
+            pass  # another worker gave that record to another row at the same moment
+        return
+    if now >= row.valid_until:
+        mine.update(status=OutboundStatus.DROPPED, error_code="expired", finished_at=now)
+    else:
+        mine.update(status=OutboundStatus.PENDING, due_at=now)
+
+
+@register_sweep("outbox.expire", every=30.0)
+def drop_expired() -> int:
+    """Pending rows past their validity period are ``dropped`` (carriers would fail them)."""
+    now = timezone.now()
+    return OutboundMessage.objects.filter(
+        status=OutboundStatus.PENDING, valid_until__lte=now
+    ).update(status=OutboundStatus.DROPPED, error_code="expired", finished_at=now)
