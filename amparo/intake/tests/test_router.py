@@ -7,14 +7,16 @@ import logging
 from typing import Any
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from amparo.accounts.models import Role, User
 from amparo.channels.actions import queue_message
-from amparo.channels.models import Lane, OutboundMessage, OutboundStatus
+from amparo.channels.models import InboundMessage, Lane, OutboundMessage, OutboundStatus
 from amparo.contacts.actions import find_or_create_contact, opt_out, set_language
 from amparo.contacts.models import ConsentMethod, ConsentRecord, Contact
 from amparo.intake import router
-from amparo.intake.keywords import KeywordContext, register_keyword
+from amparo.intake.keywords import KeywordContext, match_keyword, register_keyword
 from amparo.intake.tests.texts import OTHER_PHONE, PHONE, contact_of, replies_to, text_in
 from amparo.places.models import Town
 
@@ -257,6 +259,19 @@ def test_a_text_without_keyword_goes_to_the_operators_with_one_menu_reply() -> N
     assert menu.in_reply_to == message
     assert "HELP" in menu.body and "STOP" in menu.body
     assert contact_of().language == "en"  # an ordinary text sets no language
+
+
+@settings(max_examples=40, deadline=None)
+@given(body=st.text(max_size=200))
+def test_any_text_that_starts_with_no_keyword_is_stored_for_the_operators(body: str) -> None:
+    assume(match_keyword(body) is None)
+
+    message = text_in(body)
+
+    assert message is not None
+    stored = InboundMessage.objects.get(pk=message.pk)
+    assert (stored.routed_to, stored.needs_operator, stored.body) == ("default", True, body)
+    assert not contact_of().is_opted_out
 
 
 def test_a_conversation_gets_the_menu_once() -> None:
