@@ -1,0 +1,376 @@
+"""``amparo bench intake``: signed inbound-SMS webhooks against the real WSGI server.
+
+Starts gunicorn the way ``amparo run`` does (same workers and threads) on a
+free port of 127.0.0.1, over a database of its own: a temporary SQLite file in
+WAL mode, migrated fresh (on PostgreSQL, the throw-away test database that
+``amparo bench`` made). Then, over ``CONNECTIONS`` keep-alive connections:
+
+1. the ceiling: ``size`` requests to the same server's bare ``/healthz/ping``;
+2. intake: ``size`` signed inbound texts to ``/hooks/twilio/sms``, each with a
+   fresh ``MessageSid`` and idempotency token, from a pool of fictional
+   senders (each texts about four times: the first text creates the contact
+   and queues the menu reply, later ones are stored for the operators).
+
+The load generator is one thread driving non-blocking sockets with requests
+built (and signed) before the clock starts, so it takes as little CPU from the
+server as it can. The server is stopped when the benchmark ends or fails, and
+also if this process dies (Linux: parent-death signal).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import re
+import selectors
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import quote, urlencode
+
+import phonenumbers
+from django.db import connection
+from twilio.request_validator import RequestValidator
+
+from amparo.core.bench import percentile, register_bench
+
+CONNECTIONS = 32
+WEB_WORKERS = 2  # as `amparo run`
+THREADS = 4
+WARMUP_REQUESTS = 4 * CONNECTIONS
+SERVER_START_SECONDS = 60
+RESPONSE_TIMEOUT_SECONDS = 30
+BODIES = [
+    "Hello, I need help",
+    "Hay agentes en la parada del autobús de Main St",
+    "Tem gente sendo parada na frente da escola",
+    "Gen ajan ICE devan legliz la",
+]
+_CONTENT_LENGTH = re.compile(rb"\r\ncontent-length:\s*(\d+)", re.IGNORECASE)
+
+
+class BenchFailed(RuntimeError):
+    pass
+
+
+@register_bench("intake")
+def bench_intake(size: int = 5000) -> dict[str, Any]:
+    token = uuid.uuid4().hex
+    with _server(auth_token=token) as (port, count_stored):
+        public_url = f"http://127.0.0.1:{port}"
+        ping = _ping_request(port)
+        senders = _fake_phones(max(1, size // 4))
+        texts = [
+            _text_request(port, public_url, token, senders[i % len(senders)], BODIES[i % 4])
+            for i in range(size + WARMUP_REQUESTS)
+        ]
+        # Warm both paths: every worker imports, connects and fills its caches.
+        _run(port, [ping] * WARMUP_REQUESTS)
+        _run(port, texts[:WARMUP_REQUESTS])
+
+        ceiling = _run(port, [ping] * size)
+        intake = _run(port, texts[WARMUP_REQUESTS:])
+        stored = count_stored()
+
+    figures: dict[str, Any] = {
+        "size": size,
+        "connections": CONNECTIONS,
+        "web_workers": WEB_WORKERS,
+        "threads": THREADS,
+        "database": connection.vendor,
+        "senders": len(senders),
+        "ceiling_ping_per_s": round(ceiling.per_second),
+        "ceiling_p50_ms": ceiling.p50_ms,
+        "ceiling_p99_ms": ceiling.p99_ms,
+        "intake_per_s": round(intake.per_second),
+        "intake_p50_ms": intake.p50_ms,
+        "intake_p99_ms": intake.p99_ms,
+        "intake_to_ceiling_ratio": round(intake.per_second / ceiling.per_second, 3),
+        "errors": ceiling.errors + intake.errors,
+        "inbound_stored": stored,
+    }
+    if stored != size + WARMUP_REQUESTS:
+        figures["warning"] = "not every text was stored"
+    return figures
+
+
+# --- the server -----------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: get SIGTERM when the benchmark process dies (Linux)."""
+    try:
+        pr_set_pdeathsig = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+    except OSError:
+        pass
+
+
+def _database_url(directory: Path) -> tuple[str, Any]:
+    """A database for the server, and a function counting the inbound texts in it."""
+    if connection.vendor == "postgresql":
+        # `amparo bench` already made and migrated a throw-away database: share it.
+        conf = connection.settings_dict
+        url = "postgres://{}:{}@{}:{}/{}".format(
+            quote(conf["USER"] or "", safe=""),
+            quote(conf["PASSWORD"] or "", safe=""),
+            conf["HOST"] or "127.0.0.1",
+            conf["PORT"] or 5432,
+            conf["NAME"],
+        )
+
+        def count_postgresql() -> int:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM channels_inboundmessage")
+                return int(cursor.fetchone()[0])
+
+        return url, count_postgresql
+    path = directory / "bench.sqlite3"
+
+    def count_sqlite() -> int:
+        with sqlite3.connect(path) as db:
+            return int(db.execute("SELECT count(*) FROM channels_inboundmessage").fetchone()[0])
+
+    return f"sqlite:///{path}", count_sqlite
+
+
+@contextmanager
+def _server(*, auth_token: str) -> Iterator[tuple[int, Any]]:
+    directory = Path(tempfile.mkdtemp(prefix="amparo-bench-intake-"))
+    port = _free_port()
+    database_url, count_stored = _database_url(directory)
+    env = {
+        **os.environ,
+        "AMPARO_MODE": "demo",  # keys generated into the temporary directory
+        "AMPARO_VAR_DIR": str(directory),
+        "DATABASE_URL": database_url,
+        "TWILIO_AUTH_TOKEN": auth_token,
+        "AMPARO_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "AMPARO_SMS_GATEWAY": "console",
+    }
+    env.pop("TWILIO_AUTH_TOKEN_FILE", None)
+    server: subprocess.Popen[bytes] | None = None
+    log: IO[bytes] | None = None
+    try:
+        if connection.vendor != "postgresql":
+            subprocess.run(
+                [sys.executable, "-m", "amparo.cli", "migrate", "--no-input", "-v0"],
+                env=env,
+                check=True,
+            )
+        web = [
+            sys.executable, "-m", "gunicorn", "amparo.wsgi:application",
+            "--bind", f"127.0.0.1:{port}",
+            "--workers", str(WEB_WORKERS),
+            "--worker-class", "gthread",
+            "--threads", str(THREADS),
+            "--log-level", "warning",
+            "--logger-class", "amparo.core.gunicorn.AddresslessLogger",
+            "--forwarder-headers", "",
+        ]  # fmt: skip
+        # The server's log (one line per routed text) would drown the figures.
+        log = (directory / "server.log").open("wb")
+        server = subprocess.Popen(  # noqa: S603
+            web,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+        )
+        _wait_until_serving(server, port)
+        yield port, count_stored
+    except BaseException:
+        if log is not None:
+            log.flush()
+            tail = (directory / "server.log").read_bytes()[-4000:]
+            sys.stderr.write("bench intake: the server's last words:\n")
+            sys.stderr.write(tail.decode("utf-8", "replace"))
+        raise
+    finally:
+        if server is not None and server.poll() is None:
+            server.send_signal(signal.SIGTERM)
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+        if log is not None:
+            log.close()
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def _wait_until_serving(server: subprocess.Popen[bytes], port: int) -> None:
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise BenchFailed(f"the server exited with status {server.returncode}")
+        try:
+            if _run(port, [_ping_request(port)], quiet=True).errors == 0:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise BenchFailed("the server did not start in time")
+
+
+# --- requests -------------------------------------------------------------------
+
+
+def _fake_phones(count: int) -> list[str]:
+    """555-01xx numbers (reserved for fiction) across as many area codes as needed."""
+    phones: list[str] = []
+    for area_code in range(200, 1000):
+        if phonenumbers.is_valid_number(phonenumbers.parse(f"+1{area_code}5550100")):
+            phones.extend(f"+1{area_code}55501{line:02d}" for line in range(100))
+            if len(phones) >= count:
+                return phones[:count]
+    raise BenchFailed(f"cannot invent {count} distinct 555-01xx numbers")
+
+
+def _ping_request(port: int) -> bytes:
+    return f"GET /healthz/ping HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode("ascii")
+
+
+def _text_request(port: int, public_url: str, token: str, phone: str, body: str) -> bytes:
+    path = "/hooks/twilio/sms"
+    sid = "SM" + uuid.uuid4().hex
+    fields = {
+        "ToCountry": "US",
+        "SmsMessageSid": sid,
+        "NumMedia": "0",
+        "SmsSid": sid,
+        "SmsStatus": "received",
+        "Body": body,
+        "To": "+18605550100",
+        "NumSegments": "1",
+        "MessageSid": sid,
+        "AccountSid": "AC" + "0" * 32,
+        "From": phone,
+        "ApiVersion": "2010-04-01",
+    }
+    form = urlencode(fields).encode("ascii")
+    signature = RequestValidator(token).compute_signature(public_url + path, fields)
+    head = (
+        f"POST {path} HTTP/1.1\r\n"
+        f"Host: 127.0.0.1:{port}\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\n"
+        f"Content-Length: {len(form)}\r\n"
+        f"X-Twilio-Signature: {signature}\r\n"
+        f"I-Twilio-Idempotency-Token: {uuid.uuid4()}\r\n"
+        "\r\n"
+    )
+    return head.encode("ascii") + form
+
+
+# --- the load generator ---------------------------------------------------------
+
+
+@dataclass
+class Results:
+    seconds: float = 0.0
+    latencies_ms: list[float] = field(default_factory=list)
+    errors: int = 0
+
+    @property
+    def per_second(self) -> float:
+        return len(self.latencies_ms) / self.seconds if self.seconds else 0.0
+
+    @property
+    def p50_ms(self) -> float:
+        return round(percentile(sorted(self.latencies_ms), 0.50), 2)
+
+    @property
+    def p99_ms(self) -> float:
+        return round(percentile(sorted(self.latencies_ms), 0.99), 2)
+
+
+@dataclass
+class _Connection:
+    sock: socket.socket
+    buffer: bytearray = field(default_factory=bytearray)
+    started: float = 0.0
+    busy: bool = False
+
+
+def _response_length(buffer: bytearray) -> tuple[int, int] | None:
+    """(status, total length) once the head is in; None while it is not."""
+    end = buffer.find(b"\r\n\r\n")
+    if end < 0:
+        return None
+    head = bytes(buffer[:end])
+    length = _CONTENT_LENGTH.search(head)
+    return int(head[9:12]), end + 4 + (int(length.group(1)) if length else 0)
+
+
+def _run(port: int, requests: list[bytes], *, quiet: bool = False) -> Results:
+    """Send ``requests`` over up to ``CONNECTIONS`` keep-alive connections, as fast as answered."""
+    results = Results()
+    pending = iter(requests)
+    selector = selectors.DefaultSelector()
+    connections = []
+    for _ in range(min(CONNECTIONS, len(requests))):
+        sock = socket.create_connection(("127.0.0.1", port))
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        connections.append(_Connection(sock))
+
+    def send_next(conn: _Connection) -> bool:
+        request = next(pending, None)
+        if request is None:
+            conn.busy = False
+            return False
+        conn.started = time.perf_counter()
+        conn.busy = True
+        conn.sock.sendall(request)
+        return True
+
+    started = time.perf_counter()
+    try:
+        # Blocking sockets, read only when the selector says there is data.
+        for conn in connections:
+            send_next(conn)
+            selector.register(conn.sock, selectors.EVENT_READ, conn)
+        while any(conn.busy for conn in connections):
+            events = selector.select(timeout=RESPONSE_TIMEOUT_SECONDS)
+            if not events:
+                raise BenchFailed("the server stopped answering")
+            for key, _ in events:
+                conn = key.data
+                chunk = conn.sock.recv(65536)
+                if not chunk:
+                    raise BenchFailed("the server closed a keep-alive connection")
+                conn.buffer += chunk
+                parsed = _response_length(conn.buffer)
+                if parsed is None or len(conn.buffer) < parsed[1]:
+                    continue
+                status, length = parsed
+                results.latencies_ms.append((time.perf_counter() - conn.started) * 1000)
+                if status >= 300:
+                    results.errors += 1
+                    if not quiet:
+                        sys.stderr.write(f"bench intake: HTTP {status}\n")
+                del conn.buffer[:length]
+                send_next(conn)
+        results.seconds = time.perf_counter() - started
+    finally:
+        selector.close()
+        for conn in connections:
+            conn.sock.close()
+    return results
