@@ -128,7 +128,7 @@ class TwilioSMSGateway:
             http = TwilioHttp(
                 base_url=key[2],
                 timeout=(float(timeout[0]), float(timeout[1])),
-                pool_size=int(self.config.options.get("pool_size", 4)),
+                pool_size=int(self.config.options.get("pool_size", 16)),
             )
             client = Client(key[0], key[1], account_sid=key[0], http_client=http)
             with self._lock:
