@@ -8,13 +8,13 @@ import uuid
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.functional import Promise
+from django.utils import timezone, translation
+from django.utils.html import escape
 
 from amparo.accounts.models import Role, User
 from amparo.accounts.tests.factories import make_staff
 from amparo.audit.models import AuditEvent
-from amparo.channels.forms import REPLY_MAX_CHARACTERS, ReplyForm
+from amparo.channels.forms import REPLY_MAX_CHARACTERS
 from amparo.channels.models import (
     InboundKind,
     InboundMessage,
@@ -350,10 +350,20 @@ def test_a_reply_that_is_too_long_is_refused_and_the_text_is_kept(client: Client
     assert not OutboundMessage.objects.exists()
 
 
-def test_reply_errors_are_translatable_so_they_reach_the_operator_in_their_language() -> None:
-    # The catalogs themselves are checked by amparo/core/tests/test_catalogs.py.
-    for message in ReplyForm.base_fields["body"].error_messages.values():
-        assert isinstance(message, Promise)
+@pytest.mark.parametrize("language", ["es", "pt", "ht"])
+def test_a_refused_reply_is_explained_in_the_operators_language(
+    client: Client, language: str
+) -> None:
+    contact = make_contact()
+    signed_in(client, Role.OPERATOR)
+    client.post(reverse("core:set_language"), {"language": language, "next": "/"})
+    with translation.override(language):
+        explained = translation.gettext("Write a reply before sending.")
+    assert explained != "Write a reply before sending."
+
+    response = client.post(reply_url(contact), {"body": ""})
+
+    assert escape(explained) in response.content.decode()
 
 
 def test_an_opted_out_contact_gets_a_banner_and_no_working_reply_form(client: Client) -> None:
