@@ -1,8 +1,8 @@
-"""Settings for the worker subprocesses of the crash-safety test: short leases, quick retries.
+"""Settings of the kill drill's worker subprocesses: short leases, quick retries.
 
-Everything else comes from the environment, as for any Amparo process (the
-test points DATABASE_URL at a SQLite file of its own and the Twilio settings
-at a fake Twilio on 127.0.0.1).
+Everything else comes from the environment, as for any Amparo process: the
+drill points DATABASE_URL at a SQLite file of its own and the Twilio settings
+at a fake Twilio on 127.0.0.1 (see :mod:`amparo.channels.killdrill`).
 """
 
 from amparo.settings import *  # noqa: F403

@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from http.client import HTTPException
 from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
 from django.http import HttpRequest
 from twilio.base.exceptions import TwilioException, TwilioRestException
-from urllib3.exceptions import ConnectTimeoutError, HTTPError, MaxRetryError, NewConnectionError
 
 from amparo.channels.gateways.base import (
     ChannelConfig,
@@ -39,7 +39,7 @@ from amparo.channels.gateways.base import (
     SentMessage,
     TransientError,
 )
-from amparo.channels.gateways.twilio.http import TwilioHttp
+from amparo.channels.gateways.twilio.http import ConnectFailed, TwilioHttp
 
 if TYPE_CHECKING:
     from twilio.rest import Client
@@ -87,14 +87,6 @@ REDACTED_FIELDS = frozenset(
 )
 
 
-def _nothing_was_sent(exc: BaseException) -> bool:
-    """True if the connection never opened, so the provider cannot have the request."""
-    if isinstance(exc, MaxRetryError) and exc.reason is not None:
-        exc = exc.reason
-    # NewConnectionError (refused, unreachable) derives from ConnectTimeoutError.
-    return isinstance(exc, ConnectTimeoutError | NewConnectionError)
-
-
 def classify_rest_error(exc: TwilioRestException) -> GatewayError:
     """The outbox's view of an error answer from the API (code only, no content)."""
     code = str(exc.code or exc.status)
@@ -122,17 +114,18 @@ class TwilioSMSGateway:
         key = (settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, settings.TWILIO_API_BASE)
         client = self._clients.get(key)
         if client is None:
-            from twilio.rest import Client  # heavy import, only where Twilio is used
+            with self._lock:  # the send threads' first calls arrive together
+                client = self._clients.get(key)
+                if client is None:
+                    from twilio.rest import Client  # heavy import, only where Twilio is used
 
-            timeout = self.config.options.get("timeout", (3.05, 15.0))
-            http = TwilioHttp(
-                base_url=key[2],
-                timeout=(float(timeout[0]), float(timeout[1])),
-                pool_size=int(self.config.options.get("pool_size", 16)),
-            )
-            client = Client(key[0], key[1], account_sid=key[0], http_client=http)
-            with self._lock:
-                self._clients = {key: client}
+                    timeout = self.config.options.get("timeout", (3.05, 15.0))
+                    transport = TwilioHttp(
+                        base_url=key[2], timeout=(float(timeout[0]), float(timeout[1]))
+                    )
+                    client = Client(key[0], key[1], account_sid=key[0], http_client=transport)
+                    client.messages  # noqa: B018 (builds the SDK's lazy resource tree now)
+                    self._clients = {key: client}
         return client
 
     def status_callback(self) -> str:
@@ -155,9 +148,9 @@ class TwilioSMSGateway:
             )
         except TwilioRestException as exc:
             raise classify_rest_error(exc) from None
-        except (HTTPError, OSError) as exc:
-            if _nothing_was_sent(exc):
-                raise TransientError("connect", detail=type(exc).__name__) from None
+        except ConnectFailed as exc:
+            raise TransientError("connect", detail=str(exc)) from None
+        except (HTTPException, OSError) as exc:
             # Dropped connection, read timeout, broken answer: it may have been accepted.
             raise OutcomeUnknown("no-answer", detail=type(exc).__name__) from None
         except (TwilioException, ValueError) as exc:
@@ -194,7 +187,7 @@ class TwilioSMSGateway:
                             created_at=created or since_utc,
                         )
                     )
-        except (TwilioException, HTTPError, OSError, ValueError) as exc:
+        except (TwilioException, HTTPException, OSError, ValueError) as exc:
             raise TransientError("list-failed", detail=type(exc).__name__) from None
         return found
 

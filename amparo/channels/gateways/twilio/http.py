@@ -3,21 +3,30 @@
 :class:`TwilioHttp` is the SDK's ``HttpClient``: it sends the SDK's requests to
 ``settings.TWILIO_API_BASE`` instead of ``https://api.twilio.com`` (tests and
 benchmarks point it at :mod:`amparo.channels.fake_twilio` on 127.0.0.1), with
-connect and read timeouts, a thread-safe pool of keep-alive connections, no
-automatic retry (a retried POST could send a text twice: the outbox decides
-what to resend), and no logging of URLs or parameters, which hold phone numbers.
+a connect timeout and a read timeout, one keep-alive connection per thread
+(certificates verified for HTTPS), no automatic retry (a retried POST could
+send a text twice: the outbox decides what to resend), and no logging of URLs
+or parameters, which hold phone numbers.
 
-It speaks urllib3 directly rather than through ``requests``: the outbox sends
-a thousand texts a second from one process, and ``requests`` would spend more
-CPU preparing each request than the rest of the send put together.
+It speaks the standard library's ``http.client`` directly: the outbox sends
+over a thousand texts a second from one process, and the per-request CPU of
+``requests`` (or even ``urllib3``) was more than the rest of the send together.
+
+Failures come in two kinds, which the gateway must tell apart:
+:class:`ConnectFailed` means the request never left (safe to retry); any other
+``OSError`` or ``http.client.HTTPException`` may have reached the provider.
 """
 
 from __future__ import annotations
 
+import base64
+import http.client
+import select
+import ssl
+import threading
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
-import urllib3
 from twilio.http import HttpClient
 from twilio.http.response import Response
 
@@ -28,29 +37,69 @@ TWILIO_PUBLIC_BASE = "https://api.twilio.com"
 DEFAULT_TIMEOUT = (3.05, 15.0)
 
 
+class ConnectFailed(OSError):
+    """The connection could not be opened: the request was never sent."""
+
+
+def _dropped(sock: Any) -> bool:
+    """True if an idle keep-alive connection was closed by the other side."""
+    poller = select.poll()
+    poller.register(sock, select.POLLIN | select.POLLERR | select.POLLHUP)
+    # Readable while idle means EOF (or stray bytes): either way, start afresh.
+    return bool(poller.poll(0))
+
+
 class TwilioHttp(HttpClient):
     def __init__(
         self,
         *,
         base_url: str = TWILIO_PUBLIC_BASE,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
-        pool_size: int = 8,
     ) -> None:
         super().__init__(logger=_SILENT, is_async=False, timeout=None)
         self.base_url = base_url.rstrip("/")
-        self.timeout_pair = timeout
-        self.pool = urllib3.PoolManager(
-            num_pools=4,
-            maxsize=pool_size,
-            retries=False,  # never resend on our own: see the module docstring
-            timeout=urllib3.Timeout(connect=timeout[0], read=timeout[1]),
-        )
+        self.connect_timeout, self.read_timeout = timeout
+        self._local = threading.local()
+        self._tls: ssl.SSLContext | None = None  # loading CA certificates takes ~40 ms
+
+    def _tls_context(self) -> ssl.SSLContext:
+        if self._tls is None:
+            self._tls = ssl.create_default_context()
+        return self._tls
 
     def rewrite(self, url: str) -> str:
         """``url`` with the public API host replaced by the configured base."""
         if url.startswith(TWILIO_PUBLIC_BASE):
             return self.base_url + url[len(TWILIO_PUBLIC_BASE) :]
         return url
+
+    def _connection(self, scheme: str, netloc: str) -> http.client.HTTPConnection:
+        connections: dict[tuple[str, str], http.client.HTTPConnection] = getattr(
+            self._local, "connections", {}
+        )
+        self._local.connections = connections
+        connection = connections.get((scheme, netloc))
+        if connection is None:
+            if scheme == "https":
+                connection = http.client.HTTPSConnection(
+                    netloc, timeout=self.connect_timeout, context=self._tls_context()
+                )
+            elif scheme == "http":
+                connection = http.client.HTTPConnection(netloc, timeout=self.connect_timeout)
+            else:
+                raise ConnectFailed(f"unsupported scheme {scheme!r}")
+            connections[(scheme, netloc)] = connection
+        if connection.sock is not None and _dropped(connection.sock):
+            connection.close()
+        if connection.sock is None:
+            try:
+                connection.connect()
+            except OSError as exc:
+                connection.close()
+                raise ConnectFailed(type(exc).__name__) from exc
+        assert connection.sock is not None
+        connection.sock.settimeout(self.read_timeout)
+        return connection
 
     def request(
         self,
@@ -63,33 +112,43 @@ class TwilioHttp(HttpClient):
         timeout: float | None = None,
         allow_redirects: bool = False,
     ) -> Response:
-        url = self.rewrite(url)
-        if params:
-            url += ("&" if "?" in url else "?") + urlencode(params, doseq=True)
-        all_headers = dict(headers or {})
+        parts = urlsplit(self.rewrite(url))
+        target = parts.path or "/"
+        query = "&".join(q for q in (parts.query, urlencode(params or {}, doseq=True)) if q)
+        if query:
+            target += "?" + query
+        all_headers = {"Accept-Encoding": "identity", **(headers or {})}
         if auth is not None:
-            all_headers.update(urllib3.make_headers(basic_auth=f"{auth[0]}:{auth[1]}"))
+            all_headers["Authorization"] = _basic(auth)
         body: bytes | None = None
         if data:
             body = urlencode(data, doseq=True).encode("utf-8")
             all_headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
-        answer = self.pool.request(
-            method.upper(),
-            url,
-            body=body,
-            headers=all_headers,
-            redirect=allow_redirects,
-            timeout=urllib3.Timeout(
-                connect=self.timeout_pair[0], read=timeout or self.timeout_pair[1]
-            ),
-        )
-        return Response(answer.status, answer.data.decode("utf-8", "replace"), answer.headers)
+        connection = self._connection(parts.scheme, parts.netloc)
+        if timeout:
+            assert connection.sock is not None
+            connection.sock.settimeout(timeout)
+        try:
+            connection.request(method.upper(), target, body=body, headers=all_headers)
+            answer = connection.getresponse()
+            payload = answer.read()
+        except BaseException:
+            connection.close()
+            raise
+        if answer.will_close:
+            connection.close()
+        return Response(answer.status, payload.decode("utf-8", "replace"), answer.headers)
 
     def log_request(self, kwargs: dict[str, Any]) -> None:
         return  # URLs and parameters hold phone numbers and message bodies
 
     def log_response(self, status_code: int, response: Any) -> None:
         return
+
+
+def _basic(auth: tuple[str, str]) -> str:
+    token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode("ascii")
+    return f"Basic {token}"
 
 
 class _SilentLogger:
