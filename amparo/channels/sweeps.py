@@ -74,6 +74,7 @@ class OutboxTuning:
     reconcile_slack_seconds: float = 60.0  # look this far before the claim (clock skew)
     reconcile_batch: int = 50
     max_batches_per_sweep: int = 25
+    max_sweep_seconds: float = 5.0  # then the lease and reconcile sweeps get their turn
 
 
 def tuning() -> OutboxTuning:
@@ -349,8 +350,8 @@ def send_channel(config: ChannelConfig, *, settings_: OutboxTuning) -> int:
 
     Pipelined: while one batch is with the provider, the next is claimed and
     queued behind it, and the one before is recorded, so the senders never
-    wait for the database. At most ``max_batches_per_sweep`` batches, so the
-    lease and reconcile sweeps get their turn.
+    wait for the database. At most ``max_batches_per_sweep`` batches or
+    ``max_sweep_seconds``, so the lease and reconcile sweeps get their turn.
     """
     gateway = gateway_for(config.name)
     pool = _pool(settings_.send_threads)
@@ -359,12 +360,13 @@ def send_channel(config: ChannelConfig, *, settings_: OutboxTuning) -> int:
         started = time.monotonic()
         return [pool.submit(_send_one, gateway, item, started) for item in batch]
 
+    until = time.monotonic() + settings_.max_sweep_seconds
     batch = claim_due(config, settings_=settings_)
     futures = submit(batch)
     handled, batches = 0, 1
     while batch:
         following: list[_Claimed] = []
-        if batches < settings_.max_batches_per_sweep:
+        if batches < settings_.max_batches_per_sweep and time.monotonic() < until:
             following = claim_due(config, settings_=settings_)
             batches += 1
         following_futures = submit(following)

@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from amparo.channels.actions import queue_message
@@ -366,3 +368,55 @@ def test_the_send_sweep_holds_the_channel_rate_in_real_time(
     # 20 a second from the pool of two senders at 10 each: 40 texts take about 2 s.
     rate = (len(times) - 1) / (times[-1] - times[0])
     assert 17 <= rate <= 23
+
+
+def test_an_unknown_message_past_its_validity_is_dropped_not_resent(
+    fake: FakeTwilio, contact: Contact
+) -> None:
+    message = _queue(contact)
+    _claim_and_die(message)
+    _lease_runs_out(message)
+    expire_leases()
+    OutboundMessage.objects.filter(pk=message.pk).update(
+        valid_until=timezone.now() - dt.timedelta(seconds=1)
+    )
+    reconcile_unknown()
+    message = _reload(message)
+    assert (message.status, message.error_code) == (OutboundStatus.DROPPED, "expired")
+    assert not fake.accepted
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has a single writer")
+def test_concurrent_workers_never_claim_a_row_twice_and_share_the_rate(
+    fake: FakeTwilio, settings: Any
+) -> None:
+    use_fake_twilio(settings, fake, senders=SENDERS, rate_per_sender=50.0, batch_size=40)
+    contact = find_or_create_contact(phone="+18605550142")
+    for n in range(300):
+        _queue(contact, f"Aviso {n}")
+    config, settings_ = channel_configs()["sms"], tuning()
+    claims: list[list[Any]] = []
+
+    def worker() -> None:
+        try:
+            mine: list[Any] = []
+            for _ in range(5):
+                mine.extend(claim_due(config, settings_=settings_))
+            claims.append(mine)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - started
+    claimed = [item.pk for mine in claims for item in mine]
+    assert len(claimed) == len(set(claimed))
+    assert OutboundMessage.objects.filter(status=OutboundStatus.SENDING).count() == len(claimed)
+    # Two senders at 50 a second, claimed at most one second ahead: about 100
+    # (plus what the time the claims took allows), not four workers' worth.
+    assert 90 <= len(claimed) <= 100 * (1 + elapsed) + 2
