@@ -169,11 +169,12 @@ class TwilioSMSGateway:
         since_utc = since.astimezone(dt.UTC)
         found: list[ProviderRecord] = []
         try:
-            # Twilio filters on the day and second it sent the message; a
-            # message still queued there has no date yet and is not listed, so
-            # the outbox asks only once a lease has long run out.
+            # Twilio documents its DateSent filter by day: ask for the day,
+            # then keep what was created since ``since``. A message still queued
+            # at Twilio has no sent date yet and may be missed, so the outbox
+            # asks only after a delay (``reconcile_delay_seconds``).
             for record in self.client().messages.stream(
-                to=to, date_sent_after=since_utc, page_size=100
+                to=to, date_sent_after=since_utc.strftime("%Y-%m-%d"), page_size=100
             ):
                 created = record.date_created or record.date_sent
                 if created is not None and created < since_utc.replace(microsecond=0):
