@@ -420,3 +420,11 @@ def test_concurrent_workers_never_claim_a_row_twice_and_share_the_rate(
     # Two senders at 50 a second, claimed at most one second ahead: about 100
     # (plus what the time the claims took allows), not four workers' worth.
     assert 90 <= len(claimed) <= 100 * (1 + elapsed) + 2
+
+
+def test_the_console_gateway_of_the_demo_sends_too(contact: Contact) -> None:
+    message = _queue(contact, "Hola desde la demo")
+    assert send_due_messages() == 1
+    message = _reload(message)
+    assert message.status == OutboundStatus.SENT
+    assert message.provider_id.startswith("console-")
