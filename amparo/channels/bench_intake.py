@@ -32,7 +32,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,6 +57,7 @@ BODIES = [
     "Tem gente sendo parada na frente da escola",
     "Gen ajan ICE devan legliz la",
 ]
+_LOG_RECORD = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d|\[\d{4}-\d\d-\d\d ")
 _CONTENT_LENGTH = re.compile(rb"\r\ncontent-length:\s*(\d+)", re.IGNORECASE)
 
 
@@ -67,7 +68,8 @@ class BenchFailed(RuntimeError):
 @register_bench("intake")
 def bench_intake(size: int = 5000) -> dict[str, Any]:
     token = uuid.uuid4().hex
-    with _server(auth_token=token) as (port, count_stored):
+    with _server(auth_token=token) as server:
+        port = server.port
         public_url = f"http://127.0.0.1:{port}"
         ping = _ping_request(port)
         senders = _fake_phones(max(1, size // 4))
@@ -81,7 +83,10 @@ def bench_intake(size: int = 5000) -> dict[str, Any]:
 
         ceiling = _run(port, [ping] * size)
         intake = _run(port, texts[WARMUP_REQUESTS:])
-        stored = count_stored()
+        stored = server.count_stored()
+        if ceiling.errors or intake.errors:
+            sys.stderr.write("bench intake: errors; the end of the server's log:\n")
+            sys.stderr.write(server.log_tail())
 
     figures: dict[str, Any] = {
         "size": size,
@@ -96,6 +101,7 @@ def bench_intake(size: int = 5000) -> dict[str, Any]:
         "intake_per_s": round(intake.per_second),
         "intake_p50_ms": intake.p50_ms,
         "intake_p99_ms": intake.p99_ms,
+        "intake_max_ms": round(max(intake.latencies_ms), 1),
         "intake_to_ceiling_ratio": round(intake.per_second / ceiling.per_second, 3),
         "errors": ceiling.errors + intake.errors,
         "inbound_stored": stored,
@@ -124,7 +130,7 @@ def _die_with_parent() -> None:
         pass
 
 
-def _database_url(directory: Path) -> tuple[str, Any]:
+def _database_url(directory: Path) -> tuple[str, Callable[[], int]]:
     """A database for the server, and a function counting the inbound texts in it."""
     if connection.vendor == "postgresql":
         # `amparo bench` already made and migrated a throw-away database: share it.
@@ -152,8 +158,27 @@ def _database_url(directory: Path) -> tuple[str, Any]:
     return f"sqlite:///{path}", count_sqlite
 
 
+@dataclass(frozen=True)
+class _Server:
+    port: int
+    count_stored: Callable[[], int]
+    log_path: Path
+
+    def log_tail(self) -> str:
+        """The server's error records with their tracebacks (or the log's end if none)."""
+        lines = self.log_path.read_text("utf-8", "replace").splitlines()
+        errors: list[str] = []
+        in_error = False
+        for line in lines:
+            if _LOG_RECORD.match(line):
+                in_error = " ERROR " in line or " CRITICAL " in line
+            if in_error:
+                errors.append(line)
+        return "\n".join(errors or lines[-40:])[-6000:] + "\n"
+
+
 @contextmanager
-def _server(*, auth_token: str) -> Iterator[tuple[int, Any]]:
+def _server(*, auth_token: str) -> Iterator[_Server]:
     directory = Path(tempfile.mkdtemp(prefix="amparo-bench-intake-"))
     port = _free_port()
     database_url, count_stored = _database_url(directory)
@@ -196,13 +221,12 @@ def _server(*, auth_token: str) -> Iterator[tuple[int, Any]]:
             preexec_fn=_die_with_parent if sys.platform == "linux" else None,
         )
         _wait_until_serving(server, port)
-        yield port, count_stored
+        yield _Server(port, count_stored, directory / "server.log")
     except BaseException:
         if log is not None:
             log.flush()
-            tail = (directory / "server.log").read_bytes()[-4000:]
-            sys.stderr.write("bench intake: the server's last words:\n")
-            sys.stderr.write(tail.decode("utf-8", "replace"))
+            sys.stderr.write("bench intake: the end of the server's log:\n")
+            sys.stderr.write(_Server(port, count_stored, directory / "server.log").log_tail())
         raise
     finally:
         if server is not None and server.poll() is None:

@@ -11,17 +11,43 @@ a crash half-way leaves nothing and the retry starts over:
 
 These are system writes on the hot path of inbound traffic and are not
 audited; intake audits what they cause (consent and language changes).
+
+Twilio does not retry a webhook that failed, so a text refused for a busy
+database would be lost: on SQLite, where a burst of writers queues for one
+write lock and the loser gets "database is locked" after the busy timeout,
+the whole transaction (rolled back) is tried once more.
 """
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+import logging
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from amparo.channels.actions import record_receipt
 from amparo.channels.gateways.base import DeliveryReceipt, InboundText
 from amparo.channels.models import InboundMessage, OutboundMessage, WebhookReceipt
 from amparo.intake.actions import receive_text, receive_voicemail
+
+log = logging.getLogger("amparo.channels")
+
+BUSY_RETRIES = 1
+T = TypeVar("T")
+
+
+def _again_if_database_busy(work: Callable[[], T]) -> T:
+    for attempt in range(BUSY_RETRIES + 1):
+        try:
+            return work()
+        except OperationalError as exc:
+            busy = connection.vendor == "sqlite" and "locked" in str(exc)
+            if not busy or attempt == BUSY_RETRIES or connection.in_atomic_block:
+                raise
+            log.warning("webhook: the database was busy; trying once more")
+    raise AssertionError("unreachable")
 
 
 def remember_webhook(*, channel: str, token: str) -> bool:
@@ -42,20 +68,28 @@ def accept_inbound_text(
     *, channel: str, text: InboundText, idempotency_token: str = ""
 ) -> InboundMessage | None:
     """Store and route an inbound text once; None if this callback or message came before."""
-    with transaction.atomic():
-        if idempotency_token and not remember_webhook(channel=channel, token=idempotency_token):
-            return None
-        return receive_text(channel=channel, text=text)
+
+    def work() -> InboundMessage | None:
+        with transaction.atomic():
+            if idempotency_token and not remember_webhook(channel=channel, token=idempotency_token):
+                return None
+            return receive_text(channel=channel, text=text)
+
+    return _again_if_database_busy(work)
 
 
 def accept_receipt(
     *, channel: str, receipt: DeliveryReceipt, idempotency_token: str = ""
 ) -> OutboundMessage | None:
     """Apply a delivery receipt once; None if this callback came before or matches no message."""
-    with transaction.atomic():
-        if idempotency_token and not remember_webhook(channel=channel, token=idempotency_token):
-            return None
-        return record_receipt(channel=channel, receipt=receipt)
+
+    def work() -> OutboundMessage | None:
+        with transaction.atomic():
+            if idempotency_token and not remember_webhook(channel=channel, token=idempotency_token):
+                return None
+            return record_receipt(channel=channel, receipt=receipt)
+
+    return _again_if_database_busy(work)
 
 
 def accept_voicemail(
@@ -68,13 +102,17 @@ def accept_voicemail(
     idempotency_token: str = "",
 ) -> InboundMessage | None:
     """Store a voicemail for the operators once; None if it came before."""
-    with transaction.atomic():
-        if idempotency_token and not remember_webhook(channel=channel, token=idempotency_token):
-            return None
-        return receive_voicemail(
-            channel=channel,
-            provider_id=provider_id,
-            from_phone=from_phone,
-            recording_url=recording_url,
-            duration_seconds=duration_seconds,
-        )
+
+    def work() -> InboundMessage | None:
+        with transaction.atomic():
+            if idempotency_token and not remember_webhook(channel=channel, token=idempotency_token):
+                return None
+            return receive_voicemail(
+                channel=channel,
+                provider_id=provider_id,
+                from_phone=from_phone,
+                recording_url=recording_url,
+                duration_seconds=duration_seconds,
+            )
+
+    return _again_if_database_busy(work)
