@@ -20,7 +20,5 @@ urlpatterns = [
         "twilio/voice/after-dial", webhooks.twilio_voice_after_dial, name="twilio_voice_after_dial"
     ),
     path("twilio/voice/goodbye", webhooks.twilio_voice_goodbye, name="twilio_voice_goodbye"),
-    path(
-        "twilio/voice/recording", webhooks.twilio_voice_recording, name="twilio_voice_recording"
-    ),
+    path("twilio/voice/recording", webhooks.twilio_voice_recording, name="twilio_voice_recording"),
 ]
