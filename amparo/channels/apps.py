@@ -6,4 +6,4 @@ class ChannelsConfig(AppConfig):
     label = "channels"
 
     def ready(self) -> None:
-        from amparo.channels import sweeps  # noqa: F401  (registers the outbox sweeps)
+        from amparo.channels import checks, sweeps  # noqa: F401  (registers checks and sweeps)
