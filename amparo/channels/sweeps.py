@@ -52,7 +52,13 @@ from amparo.channels.gateways.base import (
     PermanentError,
     SentMessage,
 )
-from amparo.channels.models import ChannelHealth, OutboundMessage, OutboundStatus, SenderThrottle
+from amparo.channels.models import (
+    ChannelHealth,
+    OutboundMessage,
+    OutboundStatus,
+    SenderThrottle,
+    WebhookReceipt,
+)
 from amparo.channels.registry import channel_configs, gateway_for
 from amparo.contacts.actions import opt_out
 from amparo.contacts.models import Contact
@@ -468,3 +474,14 @@ def drop_expired() -> int:
     return OutboundMessage.objects.filter(
         status=OutboundStatus.PENDING, valid_until__lte=now
     ).update(status=OutboundStatus.DROPPED, error_code="expired", finished_at=now)
+
+
+WEBHOOK_RECEIPT_DAYS = 1
+
+
+@register_sweep("webhooks.purge_receipts", every=3600.0)
+def purge_webhook_receipts() -> int:
+    """Forget idempotency tokens after a day: providers retry within minutes."""
+    cutoff = timezone.now() - dt.timedelta(days=WEBHOOK_RECEIPT_DAYS)
+    deleted, _ = WebhookReceipt.objects.filter(received_at__lt=cutoff).delete()
+    return deleted

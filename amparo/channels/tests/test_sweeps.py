@@ -428,3 +428,21 @@ def test_the_console_gateway_of_the_demo_sends_too(contact: Contact) -> None:
     message = _reload(message)
     assert message.status == OutboundStatus.SENT
     assert message.provider_id.startswith("console-")
+
+
+@pytest.mark.django_db
+def test_webhook_receipts_are_forgotten_after_a_day() -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from amparo.channels.models import WebhookReceipt
+    from amparo.channels.sweeps import purge_webhook_receipts
+
+    now = timezone.now()
+    WebhookReceipt.objects.create(
+        channel="sms", token="old", received_at=now - dt.timedelta(days=2)
+    )
+    WebhookReceipt.objects.create(channel="sms", token="new", received_at=now)
+    assert purge_webhook_receipts() == 1
+    assert list(WebhookReceipt.objects.values_list("token", flat=True)) == ["new"]
