@@ -37,6 +37,7 @@ from amparo.contacts.actions import opt_in, opt_out, set_language
 from amparo.contacts.models import ConsentMethod, Contact
 from amparo.intake import messages
 from amparo.intake.keywords import HELP, START, STOP, KeywordContext, KeywordMatch
+from amparo.intake.language import guess_language
 
 log = logging.getLogger("amparo.intake")
 
@@ -66,6 +67,9 @@ def follow_route(*, route: Route, message: InboundMessage, contact: Contact) -> 
     if match is not None and match.language is not None:
         set_language(contact=contact, language=match.language, inferred=True)
     if match is None:
+        guess = None if contact.language_chosen else guess_language(message.body)
+        if guess is not None:
+            set_language(contact=contact, language=guess, inferred=True)
         _answer_with_menu(message=message, contact=contact)
     elif match.name == STOP:
         changed = opt_out(contact=contact, method=ConsentMethod.SMS_KEYWORD)

@@ -47,8 +47,8 @@ def test_a_text_is_stored_with_its_contact_channel_and_provider_id() -> None:
 
 
 @pytest.mark.django_db
-def test_the_sender_becomes_a_contact_in_english_not_yet_chosen_created_by_the_system() -> None:
-    text_in(BODY)
+def test_the_sender_becomes_a_contact_not_yet_chosen_created_by_the_system() -> None:
+    text_in("ICE 06106")
 
     contact = contact_of()
     assert (contact.language, contact.language_chosen) == ("en", False)

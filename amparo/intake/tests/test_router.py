@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 import pytest
+from django.utils.translation import override as translation_override
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -257,8 +258,9 @@ def test_a_text_without_keyword_goes_to_the_operators_with_one_menu_reply() -> N
     assert (message.routed_to, message.needs_operator) == ("default", True)
     (menu,) = OutboundMessage.objects.filter(contact=contact_of())
     assert menu.in_reply_to == message
-    assert "HELP" in menu.body and "STOP" in menu.body
-    assert contact_of().language == "en"  # an ordinary text sets no language
+    assert "AYUDA" in menu.body and "BAJA" in menu.body
+    # the report's language is guessed, not chosen: a keyword or a person may change it
+    assert (contact_of().language, contact_of().language_chosen) == ("es", False)
 
 
 @settings(max_examples=40, deadline=None)
@@ -422,3 +424,33 @@ def test_a_failing_handler_loses_nothing_the_operators_get_the_text(
     assert not Town.objects.filter(name="Invented Town").exists()  # the handler's writes are undone
     assert "rights" in caplog.text and "RuntimeError" in caplog.text
     assert "Main St" not in caplog.text
+
+
+# --- language of a report without a keyword ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("report", "language"),
+    [
+        ("Hay agentes de ICE en la calle Park", "es"),
+        ("Tem agentes da imigração na minha rua", "pt"),
+        ("Gen ajan imigrasyon devan lakay mwen", "ht"),
+    ],
+)
+def test_a_report_without_a_keyword_is_answered_in_its_language(report: str, language: str) -> None:
+    text_in(report)
+    contact = contact_of()
+    assert contact.language == language
+    assert not contact.language_chosen
+    with translation_override(language):
+        from amparo.intake import messages
+
+        expected = messages.menu(contact)
+    assert replies_to() == [expected]
+
+
+def test_a_report_never_overrides_a_language_the_person_chose() -> None:
+    contact = find_or_create_contact(phone=PHONE)
+    set_language(contact=contact, language="pt")
+    text_in("Hay agentes de ICE en la calle Park")
+    assert contact_of().language == "pt"
