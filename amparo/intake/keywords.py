@@ -23,7 +23,13 @@ keyword   words (any language)                         rule
 stop      en STOP STOPALL END QUIT CANCEL UNSUBSCRIBE  first word; opt out and
           REVOKE OPTOUT; es PARAR PARE ALTO BAJA       confirm. Text after the word
           CANCELAR DETENER; pt PARAR PARE SAIR         also goes to the operators
-          CANCELAR; ht SISPANN KANPE ANILE DEZABONE    (it may be a report).
+          CANCELAR; ht SISPANN KANPE ANILE DEZABONE    (it may be a report). Words
+                                                       that open ordinary sentences
+                                                       (END QUIT CANCEL ALTO BAJA
+                                                       PARE CANCELAR ANILE) stop
+                                                       only as the whole text: "Baja
+                                                       la calle hay migra" is a
+                                                       report, not an opt-out.
 start     en START UNSTOP; es INICIO INICIAR ALTA;     the whole text only (consent
           pt INICIAR VOLTAR; ht KÒMANSE                must be unambiguous); opt in.
 help      en HELP INFO; es AYUDA; pt AJUDA; ht EDE     first word; answer with help.
@@ -95,6 +101,11 @@ COMPLIANCE_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 # START must be the whole text: "Inicio de la redada en Main St" is a report, not consent.
 _WHOLE_TEXT_ONLY = frozenset({START})
+# Opt-out words that also begin ordinary sentences ("End of Main St, 3 ICE vans"):
+# they stop only when they are the whole text, like the carriers' own handling.
+EVERYDAY_STOP_WORDS = frozenset(
+    {"END", "QUIT", "CANCEL", "ALTO", "BAJA", "PARE", "CANCELAR", "ANILE"}
+)
 RESERVED_NAMES = frozenset({STOP, START, HELP, "default", "voicemail"})
 
 _NAME = re.compile(r"[a-z][a-z0-9_]{0,31}")
@@ -276,6 +287,9 @@ def match_keyword(text: str) -> KeywordMatch | None:
     if not word:
         return None
     for keyword in (*COMPLIANCE_KEYWORDS, *registered_keywords()):
-        if word in keyword.words and not (keyword.whole_text_only and argument):
+        whole_text_only = keyword.whole_text_only or (
+            keyword.name == STOP and word in EVERYDAY_STOP_WORDS
+        )
+        if word in keyword.words and not (whole_text_only and argument):
             return KeywordMatch(keyword=keyword, word=word, argument=argument)
     return None

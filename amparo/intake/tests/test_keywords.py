@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from amparo.intake.keywords import (
     COMPLIANCE_WORDS,
+    EVERYDAY_STOP_WORDS,
     HELP,
     START,
     STOP,
@@ -82,10 +83,10 @@ def test_any_casing_accents_and_punctuation_of_a_stop_word_still_stops(
 
 @given(
     data=st.data(),
-    word=st.sampled_from(STOP_WORDS),
+    word=st.sampled_from([w for w in STOP_WORDS if normalize_word(w) not in EVERYDAY_STOP_WORDS]),
     rest=st.text(min_size=1).filter(lambda s: any(c.isalnum() for c in s)),
 )
-def test_a_stop_word_followed_by_more_text_still_stops(
+def test_an_unambiguous_stop_word_followed_by_more_text_still_stops(
     data: st.DataObject, word: str, rest: str
 ) -> None:
     text = data.draw(disguised(word)) + " " + rest
@@ -222,3 +223,30 @@ def test_a_lower_priority_wins_a_shared_word_then_the_earlier_registration() -> 
 
     assert match_keyword("plan 1234").name == "dispatch"  # type: ignore[union-attr]
     assert match_keyword("ok").name == "dispatch"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    "report",
+    [
+        "End of Main St, 3 ICE vans",
+        "Baja la calle hay migra",
+        "Quit my job, they took my husband",
+        "Cancel? no, ICE at the school now",
+        "Alto ahí, hay agentes",
+    ],
+)
+def test_a_report_that_opens_with_an_everyday_opt_out_word_is_not_an_opt_out(
+    report: str,
+) -> None:
+    assert match_keyword(report) is None
+
+
+@pytest.mark.parametrize("word", ["END", "quit", "Cancel", "BAJA", "alto", "Pare", "ANILE"])
+def test_an_everyday_opt_out_word_alone_still_stops(word: str) -> None:
+    match = match_keyword(word)
+    assert match is not None and match.name == "stop"
+
+
+def test_an_unambiguous_opt_out_word_stops_even_with_more_text() -> None:
+    match = match_keyword("STOP texting me")
+    assert match is not None and match.name == "stop"

@@ -114,7 +114,7 @@ def test_stop_is_answered_in_the_language_the_contact_chose() -> None:
 
 
 def test_stop_with_more_text_also_goes_to_the_operators() -> None:
-    message = text_in("ALTO! ICE en la escuela Lincoln")
+    message = text_in("PARAR! ICE en la escuela Lincoln")
 
     assert message is not None
     assert (message.routed_to, message.needs_operator) == ("stop", True)
