@@ -30,6 +30,7 @@ from amparo.channels.gateways.base import DeliveryReceipt, InboundText, InvalidW
 from amparo.channels.gateways.twilio import voice
 from amparo.channels.gateways.twilio.voice import Call
 from amparo.channels.gateways.twilio.webhooks import parse_twilio_request
+from amparo.channels.registry import channel_configs
 from amparo.channels.webhook_actions import (
     accept_inbound_text,
     accept_receipt,
@@ -124,6 +125,16 @@ def _language(request: HttpRequest) -> str:
     return voice.known_language(request.GET.get("lang"))
 
 
+def _configured_hotline_number() -> str:
+    """Our own number, for when the call's ``To`` is not one (SIP, client, missing)."""
+    for raw in channel_configs()["sms"].senders[:1]:
+        try:
+            return to_e164(raw)
+        except ContactsError:
+            log.warning("hotline: the first SMS sender is not a phone number")
+    return ""
+
+
 def _operators_on_call() -> list[str]:
     operators: list[str] = []
     for raw in settings.AMPARO_HOTLINE_OPERATORS:
@@ -166,13 +177,16 @@ def twilio_voice_language(request: HttpRequest) -> HttpResponse:
     call = _call(request)
     language = voice.language_for_digit(call.digits)
     operators = _operators_on_call()
-    if not operators:
+    hotline_number = call.called or _configured_hotline_number()
+    if not operators or not hotline_number:
+        # Without our own number as caller id, Twilio would show the caller's
+        # number on every operator's phone: go to voicemail instead.
         return _after_dial(call, language, operator_took_it=False)
     return _twiml(
         voice.ring_operators(
             language=language,
             operators=operators,
-            hotline_number=call.called,
+            hotline_number=hotline_number,
             screen_url=_public_url("twilio_voice_screen", lang=language),
             after_dial_url=_public_url("twilio_voice_after_dial", lang=language),
         )

@@ -402,3 +402,28 @@ def test_a_malformed_recording_callback_is_refused(client: Client) -> None:
 
     assert response.status_code == 400
     assert not (InboundMessage.objects.exists() or Contact.objects.exists())
+
+
+@pytest.mark.parametrize("called", ["client:hotline", "sip:hotline@example.org", ""])
+def test_a_call_to_no_phone_number_still_shows_the_hotline_not_the_caller(
+    client: Client, called: str
+) -> None:
+    sms = {
+        "gateway": "amparo.channels.gateways.console.ConsoleGateway",
+        "senders": ["+18605550109"],
+    }
+    with override_settings(AMPARO_CHANNELS={"sms": sms}):
+        root = twiml(post_signed(client, LANGUAGE, fixture("twilio_voice_gather", To=called)))
+
+    (dial,) = root.iter("Dial")
+    assert dial.attrib["callerId"] == "+18605550109"
+    assert CALLER not in ET.tostring(root, encoding="unicode")
+
+
+def test_without_any_number_of_ours_operators_are_not_rung(client: Client) -> None:
+    sms = {"gateway": "amparo.channels.gateways.console.ConsoleGateway", "senders": []}
+    with override_settings(AMPARO_CHANNELS={"sms": sms}):
+        root = twiml(post_signed(client, LANGUAGE, fixture("twilio_voice_gather", To="")))
+
+    assert "Dial" not in verbs(root)
+    assert "Record" in verbs(root)

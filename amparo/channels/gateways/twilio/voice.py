@@ -280,7 +280,7 @@ def ring_operators(
         method="POST",
         timeout=RING_SECONDS,
         answer_on_bridge=True,
-        caller_id=hotline_number or None,
+        caller_id=hotline_number,
     )
     for operator in operators:
         dial.number(operator, url=screen_url, method="POST")
