@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from amparo.channels.models import Lane, OutboundStatus
 from amparo.contacts.errors import ContactsError
 from amparo.contacts.models import Language
-from amparo.contacts.phones import to_e164
+from amparo.contacts.phones import is_fictional_number, to_e164
 
 REPLY_MAX_CHARACTERS = 1000
 # Twilio refuses longer bodies; a real phone splits them anyway.
@@ -81,11 +81,17 @@ class SimulatedTextForm(forms.Form):
 
     def clean_phone(self) -> str:
         try:
-            return to_e164(self.cleaned_data["phone"])
+            phone = to_e164(self.cleaned_data["phone"])
         except ContactsError:
             raise forms.ValidationError(
                 _("That is not a phone number. Try +1 860 555 0142."), code="invalid"
             ) from None
+        if not is_fictional_number(phone):
+            # The simulator must never read or act for a real person's number.
+            raise forms.ValidationError(
+                _("Use a fictional 555-01xx number, such as +1 860 555 0142."), code="real"
+            )
+        return phone
 
     def clean_text(self) -> str:
         text: str = self.cleaned_data["text"]

@@ -33,14 +33,15 @@ from amparo.channels.models import (
 from amparo.channels.registry import channel_configs
 from amparo.contacts.errors import ContactsError
 from amparo.contacts.models import Contact
-from amparo.contacts.phones import to_e164
+from amparo.contacts.phones import is_fictional_number, to_e164
 
 # Who may do what. Admins run channels but see no conversations (DESIGN.md).
 CONVERSATION_ROLES = (Role.OPERATOR, Role.COORDINATOR)
 OPERATOR_ROLES = (Role.OPERATOR,)  # reply, mark handled, reveal a number, hear a voicemail
 LOG_ROLES = (Role.COORDINATOR,)
 HEALTH_ROLES = (Role.COORDINATOR, Role.ADMIN)
-SIMULATOR_ROLES = (Role.OPERATOR, Role.COORDINATOR, Role.ADMIN)
+# Not admins: they see no conversations, and the simulator shows one.
+SIMULATOR_ROLES = (Role.OPERATOR, Role.COORDINATOR)
 
 INBOX_PAGE_SIZE = 50
 LOG_PAGE_SIZE = 50
@@ -342,6 +343,8 @@ def access_simulated_phone(user: User, phone: str) -> SimulatedPhone:
     try:
         phone = to_e164(phone)
     except ContactsError:
+        return SimulatedPhone(phone=phone, contact=None, entries=[])
+    if not is_fictional_number(phone):
         return SimulatedPhone(phone=phone, contact=None, entries=[])
     contact = Contact.objects.matching(phone=phone).first()
     if contact is None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import phonenumbers
 
 from amparo.contacts.errors import ContactsError
@@ -21,3 +23,11 @@ def to_e164(raw: str, *, region: str = DEFAULT_REGION) -> str:
     if not phonenumbers.is_valid_number(number):
         raise ContactsError("That is not a valid phone number.")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+_FICTIONAL = re.compile(r"^\+1[2-9]\d{2}55501\d{2}$")
+
+
+def is_fictional_number(e164: str) -> bool:
+    """True for North American 555-0100..0199 numbers, reserved for fiction."""
+    return bool(_FICTIONAL.match(e164))

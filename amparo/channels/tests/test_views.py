@@ -77,7 +77,7 @@ PAGES = [
     ("post", lambda c, m: handled_url(m), {Role.OPERATOR}),
     ("get", lambda c, m: LOG, {Role.COORDINATOR}),
     ("get", lambda c, m: HEALTH, {Role.COORDINATOR, Role.ADMIN}),
-    ("get", lambda c, m: SIMULATOR, {Role.OPERATOR, Role.COORDINATOR, Role.ADMIN}),
+    ("get", lambda c, m: SIMULATOR, {Role.OPERATOR, Role.COORDINATOR}),
 ]
 CASES = [
     pytest.param(method, build, role, role in allowed, id=f"{index}-{method}-{role}")
@@ -608,7 +608,7 @@ def test_the_simulator_refuses_an_empty_text(client: Client) -> None:
     [
         (Role.OPERATOR, {INBOX, SIMULATOR}),
         (Role.COORDINATOR, {INBOX, LOG, HEALTH, SIMULATOR}),
-        (Role.ADMIN, {HEALTH, SIMULATOR}),
+        (Role.ADMIN, {HEALTH}),
         (Role.LEGAL, set()),
         (Role.RESPONDER, set()),
     ],
@@ -630,3 +630,19 @@ def test_the_staff_home_hides_the_simulator_with_a_real_gateway(client: Client, 
     html = client.get(reverse("core:home")).content.decode()
 
     assert f'href="{SIMULATOR}"' not in html
+
+
+def test_the_simulator_never_acts_for_or_shows_a_real_number(client: Client) -> None:
+    from amparo.contacts.actions import find_or_create_contact
+    from amparo.intake.tests.texts import text_in
+
+    text_in("Hay agentes en la calle", phone="+18602220142")  # not a 555-01xx number
+    signed_in(client, Role.OPERATOR)
+
+    response = client.post(SIMULATOR, {"phone": "+18602220142", "language": "en", "text": "STOP"})
+    assert "Use a fictional 555-01xx number" in response.content.decode()
+    assert not find_or_create_contact(phone="+18602220142").is_opted_out
+    shown = client.post(
+        SIMULATOR, {"phone": "+18602220142", "language": "en", "text": "", "show": ""}, follow=True
+    )
+    assert "Hay agentes" not in shown.content.decode()
