@@ -100,7 +100,8 @@ def test_a_due_message_is_sent_and_gets_the_provider_id(fake: FakeTwilio, contac
 
 
 def test_messages_go_in_lane_order(fake: FakeTwilio, contact: Contact, settings: Any) -> None:
-    settings.AMPARO_OUTBOX = {**settings.AMPARO_OUTBOX, "batch_size": 1}
+    # one row per claim and one request at a time: the provider sees the claim order
+    settings.AMPARO_OUTBOX = {**settings.AMPARO_OUTBOX, "batch_size": 1, "send_threads": 1}
     _queue(contact, "bulk", lane=Lane.BULK)
     _queue(contact, "alert", lane=Lane.ALERT)
     _queue(contact, "reply", lane=Lane.REPLY)
