@@ -314,6 +314,9 @@ try:
             "validity_seconds": envconf.integer("AMPARO_SMS_VALIDITY_SECONDS", 10 * 60 * 60),
         }
     }
+    # Calling codes that get automatic replies (menus, help); texts from
+    # elsewhere still reach the operators. "1": the North American plan.
+    AMPARO_AUTO_REPLY_COUNTRY_CODES = envconf.listing("AMPARO_AUTO_REPLY_COUNTRY_CODES", ["1"])
     # Operators the voice hotline rings at once (the Dispatch issue feeds this from shifts).
     AMPARO_HOTLINE_OPERATORS = envconf.listing("AMPARO_HOTLINE_OPERATORS", [])
     if PRODUCTION and _sms_gateway == "twilio" and not (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN):

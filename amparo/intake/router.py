@@ -28,6 +28,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -124,6 +125,12 @@ def _run_handler(*, match: KeywordMatch, message: InboundMessage, contact: Conta
         message.save(update_fields=["needs_operator"])
 
 
+def _answers_automatically(contact: Contact) -> bool:
+    return any(
+        contact.phone.startswith(f"+{code}") for code in settings.AMPARO_AUTO_REPLY_COUNTRY_CODES
+    )
+
+
 def _reply(
     message: InboundMessage,
     contact: Contact,
@@ -132,6 +139,10 @@ def _reply(
     automatic: bool,
     even_if_opted_out: bool = False,
 ) -> OutboundMessage | None:
+    if automatic and not _answers_automatically(contact):
+        # SMS pumping: texts from abroad reach the operators but get no
+        # automatic reply that someone else's premium number would be paid for.
+        return None
     return queue_message(
         contact=contact,
         body=body,

@@ -454,3 +454,15 @@ def test_a_report_never_overrides_a_language_the_person_chose() -> None:
     set_language(contact=contact, language="pt")
     text_in("Hay agentes de ICE en la calle Park")
     assert contact_of().language == "pt"
+
+
+def test_a_text_from_abroad_reaches_the_operators_without_an_automatic_reply() -> None:
+    message = text_in("Hay agentes en la calle Main", phone="+525555550142")
+    assert message is not None and message.needs_operator
+    assert replies_to("+525555550142") == []
+
+
+def test_the_countries_that_get_automatic_replies_are_configurable(settings) -> None:
+    settings.AMPARO_AUTO_REPLY_COUNTRY_CODES = ["1", "52"]
+    text_in("HELP", phone="+525555550142")
+    assert len(replies_to("+525555550142")) == 1
