@@ -99,6 +99,7 @@ def accept_voicemail(
     from_phone: str,
     recording_url: str,
     duration_seconds: int,
+    caller_verified: bool = False,
     idempotency_token: str = "",
 ) -> InboundMessage | None:
     """Store a voicemail for the operators once; None if it came before."""
@@ -113,6 +114,7 @@ def accept_voicemail(
                 from_phone=from_phone,
                 recording_url=recording_url,
                 duration_seconds=duration_seconds,
+                caller_verified=caller_verified,
             )
 
     return _again_if_database_busy(work)

@@ -150,8 +150,12 @@ def _operators_on_call() -> list[str]:
 def _after_dial(call: Call, language: str, *, operator_took_it: bool) -> HttpResponse:
     recording_url = ""
     if call.caller:
+        # Twilio signs its callback to this URL, so neither value can be altered.
         recording_url = _public_url(
-            "twilio_voice_recording", lang=language, caller=voice.seal_caller(call.caller)
+            "twilio_voice_recording",
+            lang=language,
+            caller=voice.seal_caller(call.caller),
+            verified="1" if call.caller_verified else "0",
         )
     return _twiml(
         voice.after_dial(
@@ -241,6 +245,7 @@ def twilio_voice_recording(request: HttpRequest) -> HttpResponse:
         from_phone=caller,
         recording_url=recording.url,
         duration_seconds=recording.duration_seconds,
+        caller_verified=request.GET.get("verified") == "1",
         idempotency_token=_idempotency_token(request),
     )
     return HttpResponse(status=204)

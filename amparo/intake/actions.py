@@ -69,8 +69,12 @@ def receive_voicemail(
     from_phone: str,
     recording_url: str,
     duration_seconds: int,
+    caller_verified: bool = False,
 ) -> InboundMessage | None:
     """Store a voicemail for the operators (recording URL and duration sealed). No SMS reply.
+
+    ``caller_verified``: the carrier fully attested the caller id (STIR/SHAKEN
+    "A"); otherwise the number may be spoofed and operators are told so.
 
     Return None, having changed nothing, for a provider id already received on
     ``channel``, or a caller without a usable number (withheld caller id).
@@ -88,7 +92,11 @@ def receive_voicemail(
                 provider_id=provider_id,
                 kind=InboundKind.VOICEMAIL,
                 body="",
-                media={"recording_url": recording_url, "duration_seconds": duration_seconds},
+                media={
+                    "recording_url": recording_url,
+                    "duration_seconds": duration_seconds,
+                    "caller_verified": caller_verified,
+                },
                 routed_to=VOICEMAIL,
                 needs_operator=True,
             )

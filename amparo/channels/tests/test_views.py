@@ -646,3 +646,24 @@ def test_the_simulator_never_acts_for_or_shows_a_real_number(client: Client) -> 
         SIMULATOR, {"phone": "+18602220142", "language": "en", "text": "", "show": ""}, follow=True
     )
     assert "Hay agentes" not in shown.content.decode()
+
+
+@pytest.mark.parametrize(("verified", "warned"), [(False, True), (True, False)])
+def test_a_voicemail_whose_caller_id_was_not_vouched_for_is_flagged(
+    client: Client, verified: bool, warned: bool
+) -> None:
+    contact = make_contact()
+    make_inbound(
+        contact,
+        "",
+        kind=InboundKind.VOICEMAIL,
+        channel="voice",
+        media={
+            "recording_url": "https://api.twilio.com/recordings/RE1",
+            "duration_seconds": 12,
+            "caller_verified": verified,
+        },
+    )
+    signed_in(client, Role.OPERATOR)
+    html = client.get(conversation_url(contact)).content.decode()
+    assert ("Caller ID not verified" in html) is warned

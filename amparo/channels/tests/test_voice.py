@@ -324,7 +324,54 @@ def test_a_voicemail_becomes_an_inbound_item_for_the_operators(client: Client) -
     assert message.media == {
         "recording_url": fixture("twilio_voice_recording_completed")["RecordingUrl"],
         "duration_seconds": 42,
+        "caller_verified": False,  # the fixture's call has only "C" attestation
     }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("attestation", "verified"),
+    [
+        ("TN-Validation-Passed-A", True),
+        ("TN-Validation-Passed-B", False),
+        ("TN-Validation-Failed", False),
+        ("", False),
+    ],
+)
+def test_a_voicemail_records_whether_the_carrier_vouched_for_the_caller_id(
+    client: Client, attestation: str, verified: bool
+) -> None:
+    root = twiml(
+        post_signed(
+            client,
+            f"{AFTER_DIAL}?lang=es",
+            fixture("twilio_voice_dial_no_answer", StirVerstat=attestation),
+        )
+    )
+    callback = local(root.find("Record").attrib["recordingStatusCallback"])
+
+    post_signed(client, callback, fixture("twilio_voice_recording_completed"))
+
+    assert InboundMessage.objects.get().media["caller_verified"] is verified
+
+
+@pytest.mark.django_db
+def test_the_verified_flag_cannot_be_forged_in_the_callback_url(client: Client) -> None:
+    callback = voicemail_callback(client)
+    forged = callback.replace("verified=0", "verified=1")
+    assert forged != callback
+    fields = fixture("twilio_voice_recording_completed")
+
+    # Twilio signs the URL we gave it; the same signature on an altered URL fails.
+    response = client.post(
+        forged,
+        urlencode(fields),
+        content_type=FORM,
+        HTTP_X_TWILIO_SIGNATURE=signature(callback, fields),
+    )
+
+    assert response.status_code == 403
+    assert not InboundMessage.objects.exists()
 
 
 @pytest.mark.django_db

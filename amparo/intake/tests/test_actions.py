@@ -227,7 +227,11 @@ def test_a_voicemail_is_stored_for_the_operators_with_its_recording_sealed() -> 
         "CA0001",
     )
     assert (stored.routed_to, stored.needs_operator, stored.body) == ("voicemail", True, "")
-    assert stored.media == {"recording_url": RECORDING, "duration_seconds": 42}
+    assert stored.media == {
+        "recording_url": RECORDING,
+        "duration_seconds": 42,
+        "caller_verified": False,
+    }
     with connection.cursor() as cursor:
         cursor.execute("SELECT media FROM channels_inboundmessage")
         (raw,) = cursor.fetchone()

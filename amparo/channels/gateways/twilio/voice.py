@@ -140,6 +140,9 @@ class Call:
     digits: str  # keys pressed in a <Gather>
     dial_status: str  # outcome of a <Dial>, "" outside its action callback
     dial_bridged: str  # "true" / "false" in a <Dial> action callback, if Twilio sends it
+    # STIR/SHAKEN full attestation ("A"): the carrier vouches the caller owns the
+    # number. Anything less and the caller id may be spoofed.
+    caller_verified: bool = False
 
     @property
     def operator_took_it(self) -> bool:
@@ -162,6 +165,9 @@ class Recording:
     status: str
     url: str  # "" unless completed
     duration_seconds: int
+
+
+FULL_ATTESTATION = "TN-Validation-Passed-A"
 
 
 def parse_call(request: HttpRequest, *, auth_token: str, public_url: str) -> Call:
@@ -187,6 +193,7 @@ def parse_call(request: HttpRequest, *, auth_token: str, public_url: str) -> Cal
         digits=digits,
         dial_status=dial_status,
         dial_bridged=dial_bridged,
+        caller_verified=fields.get("StirVerstat", "") == FULL_ATTESTATION,
     )
 
 
