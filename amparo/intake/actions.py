@@ -39,8 +39,9 @@ def receive_text(*, channel: str, text: InboundText) -> InboundMessage | None:
     phone number we could ever answer (the text cannot be stored without a
     contact; this is logged without the address).
     """
-    if _already_received(channel, text.provider_id):
-        return None
+    # No look-up first: the unique (channel, provider id) constraint catches a
+    # retried webhook, and the rollback undoes what this delivery did. Checking
+    # first cost every webhook a query for the rare retry.
     route = plan_route(match_keyword(text.body))
     try:
         with transaction.atomic():
@@ -79,8 +80,6 @@ def receive_voicemail(
     Return None, having changed nothing, for a provider id already received on
     ``channel``, or a caller without a usable number (withheld caller id).
     """
-    if _already_received(channel, provider_id):
-        return None
     try:
         with transaction.atomic():
             contact = _sender(channel, from_phone)
