@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from urllib.parse import urlencode
 
 import pytest
@@ -41,8 +42,14 @@ def refusal(request: HttpRequest) -> InvalidWebhook:
 
 
 def raw_request(body: bytes, *, content_type: str = FORM, **meta: str) -> HttpRequest:
+    # A plain stream, as gunicorn gives: a Content-Length longer than the body
+    # reads short instead of tripping the test client's own assertion.
     request: HttpRequest = RequestFactory().generic(
-        "POST", SMS, data=body, content_type=content_type, **meta
+        "POST",
+        SMS,
+        data=body,
+        content_type=content_type,
+        **{**meta, "wsgi.input": io.BytesIO(body)},
     )
     return request
 
@@ -270,6 +277,8 @@ def test_any_form_is_either_parsed_or_refused_as_an_invalid_webhook(
     signature_header=st.none() | st.text(max_size=40),
     content_length=st.none() | st.text(max_size=8),
 )
+# found on a fresh clone: a declared length longer than the body
+@example(body=b"\x00", content_type=FORM, signature_header=None, content_length="2")
 def test_any_bytes_are_either_parsed_or_refused_as_an_invalid_webhook(
     body: bytes, content_type: str, signature_header: str | None, content_length: str | None
 ) -> None:
