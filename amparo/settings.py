@@ -129,6 +129,7 @@ INSTALLED_APPS = [
     "amparo.contacts",
     "amparo.channels",
     "amparo.intake",
+    "amparo.incidents",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
