@@ -39,6 +39,14 @@ class IncidentState(models.TextChoices):
 OPEN_STATES = (IncidentState.REPORTED, IncidentState.VERIFYING, IncidentState.CONFIRMED)
 
 
+class Outcome(models.TextChoices):
+    """How an incident ended; kept when it is closed, so history and metrics still know."""
+
+    CONFIRMED = "confirmed", _("confirmed")
+    FALSE_ALARM = "false-alarm", _("false alarm")
+    UNCONFIRMED = "unconfirmed", _("unconfirmed")
+
+
 class ReportSource(models.TextChoices):
     SMS = "sms", _("text message")
     VOICEMAIL = "voicemail", _("voicemail")
@@ -83,6 +91,9 @@ class Incident(SealedModel):
     # Unverified incidents become "unconfirmed" at this time (the expiry sweep).
     expires_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)  # confirmed or false alarm
+    # The verdict (or the expiry) this incident reached; blank while undecided and
+    # for an incident merged into another.
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
     # Public-safe place: the town and a location rounded to about 1 km.
@@ -196,6 +207,11 @@ class EventKind(models.TextChoices):
     POLICE = "police", _("police involvement flagged")
 
 
+class ConfirmationBasis(models.TextChoices):
+    RESPONDER = "responder", _("a responder on site")
+    REPORTERS = "reporters", _("independent reporters")
+
+
 class IncidentEvent(SealedModel):
     """One line of an incident's timeline: who, when, what and why."""
 
@@ -212,6 +228,8 @@ class IncidentEvent(SealedModel):
     other = models.ForeignKey(
         Incident, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # What a confirmation rested on: a responder on site, or enough distinct reporters.
+    basis = models.CharField(max_length=16, choices=ConfirmationBasis.choices, blank=True)
     # Why: staff's words may name people, so sealed.
     note = EncryptedTextField(blank=True, default="")
 
