@@ -334,17 +334,13 @@ try:
     AMPARO_INCIDENT_TTL_HOURS = envconf.integer("AMPARO_INCIDENT_TTL_HOURS", 6, minimum=1)
     # A report joins an open incident this near (metres) whose last report is this recent.
     AMPARO_CLUSTER_RADIUS_M = envconf.integer("AMPARO_CLUSTER_RADIUS_M", 1000, minimum=50)
-    AMPARO_CLUSTER_WINDOW_MINUTES = envconf.integer(
-        "AMPARO_CLUSTER_WINDOW_MINUTES", 120, minimum=5
-    )
+    AMPARO_CLUSTER_WINDOW_MINUTES = envconf.integer("AMPARO_CLUSTER_WINDOW_MINUTES", 120, minimum=5)
     # Distinct reporters that confirm an incident without a responder on site.
     AMPARO_CONFIRM_MIN_REPORTERS = envconf.integer("AMPARO_CONFIRM_MIN_REPORTERS", 3, minimum=2)
     # A burst: this many reports within the window from numbers first seen this recently.
     AMPARO_BURST_MIN_REPORTS = envconf.integer("AMPARO_BURST_MIN_REPORTS", 10, minimum=2)
     AMPARO_BURST_WINDOW_MINUTES = envconf.integer("AMPARO_BURST_WINDOW_MINUTES", 30, minimum=1)
-    AMPARO_BURST_NEW_NUMBER_HOURS = envconf.integer(
-        "AMPARO_BURST_NEW_NUMBER_HOURS", 24, minimum=1
-    )
+    AMPARO_BURST_NEW_NUMBER_HOURS = envconf.integer("AMPARO_BURST_NEW_NUMBER_HOURS", 24, minimum=1)
 except ConfigError as exc:
     _fail(str(exc))
 
