@@ -344,6 +344,22 @@ try:
 except ConfigError as exc:
     _fail(str(exc))
 
+# --- report forms (issue 4, public-forms) --------------------------------------
+
+try:
+    # Reports one client (address, or /64 for IPv6) may send through the public
+    # form per window. Over Tor, everyone using one exit node counts as one client.
+    AMPARO_WEB_REPORT_LIMIT = envconf.integer("AMPARO_WEB_REPORT_LIMIT", 5, minimum=1)
+    AMPARO_WEB_REPORT_WINDOW_SECONDS = envconf.integer(
+        "AMPARO_WEB_REPORT_WINDOW_SECONDS", 600, minimum=10
+    )
+    # A photo with a report is held in memory (never a temporary file) up to this size.
+    AMPARO_REPORT_PHOTO_MAX_BYTES = envconf.integer(
+        "AMPARO_REPORT_PHOTO_MAX_BYTES", 8 * 1024 * 1024, minimum=100_000
+    )
+except ConfigError as exc:
+    _fail(str(exc))
+
 # --- static files ------------------------------------------------------------
 
 STATIC_URL = "/static/"
