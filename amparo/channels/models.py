@@ -45,10 +45,22 @@ class InboundKind(models.TextChoices):
 
 
 class InboundMessage(SealedModel):
-    """A text or voicemail that reached the network, de-duplicated by provider id."""
+    """A text or voicemail that reached the network, de-duplicated by provider id.
+
+    The webhook stores a text as it came (sender sealed, no contact yet, its
+    route already read from the words) and answers the provider at once; the
+    ``intake.route`` sweep then finds or creates the contact, acts on the
+    route and sets ``routed_at``. ``sender`` is cleared once the contact is
+    linked, so the number is kept in one place only. A voicemail from a
+    withheld number keeps no contact at all.
+    """
 
     channel = models.CharField(max_length=32)
-    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="inbound")
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.PROTECT, related_name="inbound"
+    )
+    # The sender's address as the provider gave it, until routing links the contact.
+    sender = EncryptedTextField(null=True, blank=True)
     kind = models.CharField(max_length=12, choices=InboundKind.choices, default=InboundKind.SMS)
     body = EncryptedTextField(blank=True, default="")
     # e.g. a voicemail recording's URL and duration
@@ -56,6 +68,10 @@ class InboundMessage(SealedModel):
     provider_id = models.CharField(max_length=64)
     received_at = models.DateTimeField()
     routed_to = models.CharField(max_length=32, blank=True)  # keyword handler name
+    # None while the text waits for the routing sweep.
+    routed_at = models.DateTimeField(null=True, blank=True)
+    # The provider's idempotency token of the webhook that brought it, if any.
+    webhook_token = models.CharField(max_length=128, blank=True, default="")
     needs_operator = models.BooleanField(default=False)
     handled_at = models.DateTimeField(null=True, blank=True)
     handled_by = models.ForeignKey(
@@ -64,9 +80,19 @@ class InboundMessage(SealedModel):
 
     class Meta(SealedModel.Meta):
         constraints = [
-            models.UniqueConstraint(fields=["channel", "provider_id"], name="inbound_once")
+            models.UniqueConstraint(fields=["channel", "provider_id"], name="inbound_once"),
+            models.UniqueConstraint(
+                fields=["channel", "webhook_token"],
+                condition=~models.Q(webhook_token=""),
+                name="inbound_webhook_once",
+            ),
         ]
         indexes = [
+            models.Index(
+                fields=["received_at"],
+                condition=models.Q(routed_at__isnull=True),
+                name="inbound_to_route",
+            ),
             models.Index(fields=["needs_operator", "received_at"], name="inbound_queue"),
             models.Index(fields=["contact", "received_at"], name="inbound_contact"),
         ]

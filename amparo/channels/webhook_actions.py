@@ -5,7 +5,8 @@ twice. Two guards, both in the same transaction as the work they protect, so
 a crash half-way leaves nothing and the retry starts over:
 
 - the provider's idempotency token (Twilio's ``I-Twilio-Idempotency-Token``),
-  kept as a :class:`WebhookReceipt` for a day;
+  kept as a :class:`WebhookReceipt` for a day (on the message row itself for
+  an inbound text);
 - the provider's own id of the item (``InboundMessage`` is unique per channel
   and provider id; receipts are applied by provider id).
 
@@ -30,7 +31,7 @@ from django.utils import timezone
 from amparo.channels.actions import record_receipt
 from amparo.channels.gateways.base import DeliveryReceipt, InboundText
 from amparo.channels.models import InboundMessage, OutboundMessage, WebhookReceipt
-from amparo.intake.actions import receive_text, receive_voicemail
+from amparo.intake.actions import receive_voicemail, store_inbound_text
 
 log = logging.getLogger("amparo.channels")
 
@@ -67,15 +68,16 @@ def remember_webhook(*, channel: str, token: str) -> bool:
 def accept_inbound_text(
     *, channel: str, text: InboundText, idempotency_token: str = ""
 ) -> InboundMessage | None:
-    """Store and route an inbound text once; None if this callback or message came before."""
+    """Store an inbound text once, for the routing sweep; None if this callback or text came before.
 
-    def work() -> InboundMessage | None:
-        with transaction.atomic():
-            if idempotency_token and not remember_webhook(channel=channel, token=idempotency_token):
-                return None
-            return receive_text(channel=channel, text=text)
-
-    return _again_if_database_busy(work)
+    The idempotency token is kept on the message row itself, so the webhook's
+    whole write is one insert: a burst of texts is answered at the rate the
+    database takes single rows, and routing (contact, keywords, replies) runs
+    in the worker.
+    """
+    return _again_if_database_busy(
+        lambda: store_inbound_text(channel=channel, text=text, webhook_token=idempotency_token)
+    )
 
 
 def accept_receipt(

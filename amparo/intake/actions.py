@@ -1,8 +1,10 @@
 """Writes of the intake app: storing what reached the network and routing it.
 
-Each inbound item is stored once per provider id (the unique constraint
-``inbound_once`` decides a race) and routed in the same transaction, so a
-failure stores nothing and the provider's retry starts over. Storing an
+Each inbound item is stored once per provider id (the unique constraints
+``inbound_once`` and ``inbound_webhook_once`` decide a race). A text is stored
+by the webhook in one short write and routed afterwards by the worker's
+``intake.route`` sweep, in received order, each in its own transaction: a
+crash half-way leaves it waiting, and the next sweep routes it. Storing an
 inbound item is not audited: it is the system recording what it was sent,
 on the hot path; the consent and language changes it causes are.
 """
@@ -10,8 +12,10 @@ on the hot path; the consent and language changes it causes are.
 from __future__ import annotations
 
 import logging
+import uuid
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from amparo.channels.gateways.base import InboundText
@@ -31,36 +35,78 @@ class _AlreadyReceived(Exception):
     pass
 
 
-def receive_text(*, channel: str, text: InboundText) -> InboundMessage | None:
-    """Store ``text`` (body sealed) and route it: keywords first, else to the operators.
+def store_inbound_text(
+    *, channel: str, text: InboundText, webhook_token: str = ""
+) -> InboundMessage | None:
+    """Store ``text`` as it came (sender and body sealed), for the ``intake.route`` sweep.
 
-    Return None, having changed nothing, when the provider id was already
-    received on ``channel`` (a retried webhook), or when the sender is not a
-    phone number we could ever answer (the text cannot be stored without a
-    contact; this is logged without the address).
+    The webhook's whole write: one row, so a burst of texts is answered fast
+    and the provider never waits on routing. The route is read from the words
+    now (no database), so the inbox shows a text that needs an operator even
+    before it is routed. Return None, having stored nothing, when the provider
+    id or the webhook's idempotency token was already received on ``channel``.
     """
-    # No look-up first: the unique (channel, provider id) constraint catches a
-    # retried webhook, and the rollback undoes what this delivery did. Checking
-    # first cost every webhook a query for the rare retry.
     route = plan_route(match_keyword(text.body))
     try:
         with transaction.atomic():
-            contact = _sender(channel, text.from_phone)
-            if contact is None:
-                return None
-            message = _store(
+            return InboundMessage.objects.create(
                 channel=channel,
-                contact=contact,
-                provider_id=text.provider_id,
+                sender=text.from_phone,
                 kind=InboundKind.SMS,
                 body=text.body,
+                provider_id=text.provider_id,
+                webhook_token=webhook_token,
+                received_at=timezone.now(),
                 routed_to=route.routed_to,
                 needs_operator=route.needs_operator,
             )
-            follow_route(route=route, message=message, contact=contact)
-    except _AlreadyReceived:
-        return None
+    except IntegrityError:
+        if _already_received(channel, text.provider_id, webhook_token):
+            return None
+        raise
+
+
+def route_stored_message(*, message_id: uuid.UUID | str) -> InboundMessage | None:
+    """Route a stored text: find or create its contact, then follow its route.
+
+    Return None when another worker routed it first, or when its sender is not
+    a phone number we could ever answer (then the text is deleted: it has no
+    one to belong to; logged without the address). A failure rolls back
+    everything, so the text stays waiting.
+    """
+    with transaction.atomic():
+        waiting = InboundMessage.objects.filter(pk=message_id, routed_at__isnull=True)
+        if connection.features.has_select_for_update_skip_locked:
+            waiting = waiting.select_for_update(skip_locked=True)
+        message = waiting.first()
+        if message is None:
+            return None
+        contact = _sender(message.channel, message.sender or "")
+        if contact is None:
+            message.delete()
+            return None
+        message.contact = contact
+        message.sender = None
+        message.routed_at = timezone.now()
+        message.save(update_fields=["contact", "sender", "routed_at"])
+        route = plan_route(match_keyword(message.body))
+        follow_route(route=route, message=message, contact=contact)
     return message
+
+
+def give_up_routing(*, message_id: uuid.UUID | str) -> None:
+    """Hand a text whose routing keeps failing to the operators, so it is not retried forever."""
+    InboundMessage.objects.filter(pk=message_id, routed_at__isnull=True).update(
+        routed_at=timezone.now(), needs_operator=True
+    )
+
+
+def receive_text(*, channel: str, text: InboundText) -> InboundMessage | None:
+    """Store ``text`` and route it at once (the phone simulator, tests): see the two steps."""
+    stored = store_inbound_text(channel=channel, text=text)
+    if stored is None:
+        return None
+    return route_stored_message(message_id=stored.pk)
 
 
 def receive_voicemail(
@@ -105,8 +151,11 @@ def receive_voicemail(
     return message
 
 
-def _already_received(channel: str, provider_id: str) -> bool:
-    return InboundMessage.objects.filter(channel=channel, provider_id=provider_id).exists()
+def _already_received(channel: str, provider_id: str, webhook_token: str = "") -> bool:
+    same = Q(provider_id=provider_id)
+    if webhook_token:
+        same |= Q(webhook_token=webhook_token)
+    return InboundMessage.objects.filter(same, channel=channel).exists()
 
 
 def _sender(channel: str, phone: str) -> Contact | None:

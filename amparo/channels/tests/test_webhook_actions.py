@@ -8,9 +8,13 @@ import pytest
 from django.db import OperationalError, connection
 
 from amparo.channels import webhook_actions
-from amparo.channels.gateways.base import InboundText
+from amparo.channels.gateways.base import DeliveryReceipt, InboundText
 from amparo.channels.models import InboundMessage, WebhookReceipt
-from amparo.channels.webhook_actions import accept_inbound_text, remember_webhook
+from amparo.channels.webhook_actions import (
+    accept_inbound_text,
+    accept_receipt,
+    remember_webhook,
+)
 
 
 def text(sid: str = "SM" + "1" * 32) -> InboundText:
@@ -49,13 +53,23 @@ def test_without_a_token_the_message_id_still_deduplicates() -> None:
 @pytest.mark.django_db
 def test_a_failure_after_the_token_leaves_no_token_behind(monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(**kwargs: Any) -> None:
-        raise RuntimeError("intake failed")
+        raise RuntimeError("receipt failed")
 
-    monkeypatch.setattr(webhook_actions, "receive_text", broken)
+    monkeypatch.setattr(webhook_actions, "record_receipt", broken)
+    receipt = DeliveryReceipt(provider_id="SM" + "3" * 32, status="delivered")
 
     with pytest.raises(RuntimeError):
-        accept_inbound_text(channel="sms", text=text(), idempotency_token="tok-1")
+        accept_receipt(channel="sms", receipt=receipt, idempotency_token="tok-1")
 
+    assert not WebhookReceipt.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_text_keeps_its_token_on_its_own_row_not_in_the_receipts() -> None:
+    message = accept_inbound_text(channel="sms", text=text(), idempotency_token="tok-1")
+
+    assert message is not None
+    assert InboundMessage.objects.get().webhook_token == "tok-1"
     assert not WebhookReceipt.objects.exists()
 
 
@@ -76,8 +90,8 @@ def busy_then(real: Any, failures: int, message: str = "database is locked") -> 
 def test_a_text_refused_by_a_busy_sqlite_is_tried_once_more(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    flaky = busy_then(webhook_actions.receive_text, failures=1)
-    monkeypatch.setattr(webhook_actions, "receive_text", flaky)
+    flaky = busy_then(webhook_actions.store_inbound_text, failures=1)
+    monkeypatch.setattr(webhook_actions, "store_inbound_text", flaky)
 
     if connection.vendor != "sqlite":
         # PostgreSQL waits for row locks; it never answers "database is locked".
@@ -90,8 +104,7 @@ def test_a_text_refused_by_a_busy_sqlite_is_tried_once_more(
 
     assert message is not None
     assert len(flaky.calls) == 2
-    assert InboundMessage.objects.count() == 1
-    assert WebhookReceipt.objects.count() == 1
+    assert InboundMessage.objects.get().webhook_token == "tok-1"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -99,7 +112,9 @@ def test_a_database_busy_twice_gives_up_and_stores_nothing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(
-        webhook_actions, "receive_text", busy_then(webhook_actions.receive_text, failures=2)
+        webhook_actions,
+        "store_inbound_text",
+        busy_then(webhook_actions.store_inbound_text, failures=2),
     )
 
     with pytest.raises(OperationalError):
@@ -110,8 +125,8 @@ def test_a_database_busy_twice_gives_up_and_stores_nothing(
 
 @pytest.mark.django_db(transaction=True)
 def test_other_database_errors_are_not_retried(monkeypatch: pytest.MonkeyPatch) -> None:
-    flaky = busy_then(webhook_actions.receive_text, failures=1, message="disk I/O error")
-    monkeypatch.setattr(webhook_actions, "receive_text", flaky)
+    flaky = busy_then(webhook_actions.store_inbound_text, failures=1, message="disk I/O error")
+    monkeypatch.setattr(webhook_actions, "store_inbound_text", flaky)
 
     with pytest.raises(OperationalError):
         accept_inbound_text(channel="sms", text=text())

@@ -21,6 +21,7 @@ from amparo.channels.tests.twilio_requests import (
 )
 from amparo.contacts.actions import find_or_create_contact
 from amparo.contacts.models import Contact
+from amparo.intake.sweeps import route_waiting_messages
 
 SMS = "/hooks/twilio/sms"
 STATUS = "/hooks/twilio/status"
@@ -55,7 +56,12 @@ class TestInboundTextView:
             "SMb711289e438f577f230f5837e9c74a08",
             "Hello",
         )
-        assert message.contact.phone == "+18605550142"
+        assert message.sender == "+18605550142" and message.routed_at is None
+
+        route_waiting_messages()
+
+        message.refresh_from_db()
+        assert message.contact.phone == "+18605550142" and message.sender is None
 
     def test_an_unsigned_text_is_refused_and_nothing_is_stored(self, client: Client) -> None:
         response = client.post(SMS, urlencode(fixture("twilio_inbound_sms")), content_type=FORM)
@@ -111,7 +117,7 @@ class TestInboundTextView:
 
         assert response.status_code == 200
         assert InboundMessage.objects.get().provider_id == first["MessageSid"]
-        assert WebhookReceipt.objects.get().token == "AC123-retry-token"
+        assert InboundMessage.objects.get().webhook_token == "AC123-retry-token"
 
     def test_an_idempotency_token_we_cannot_store_is_ignored(self, client: Client) -> None:
         for _ in range(2):
@@ -119,11 +125,12 @@ class TestInboundTextView:
             post_signed(client, SMS, fields, idempotency_token="t" * 200)
 
         assert InboundMessage.objects.count() == 2
-        assert not WebhookReceipt.objects.exists()
+        assert not InboundMessage.objects.exclude(webhook_token="").exists()
 
     def test_texts_from_different_numbers_make_different_contacts(self, client: Client) -> None:
         post_signed(client, SMS, fixture("twilio_inbound_sms"))
         post_signed(client, SMS, fixture("twilio_inbound_sms_es"))
+        route_waiting_messages()
 
         assert Contact.objects.count() == 2
         assert InboundMessage.objects.count() == 2

@@ -15,7 +15,7 @@ from amparo.channels.models import InboundKind, InboundMessage, OutboundMessage
 from amparo.contacts.models import Contact
 from amparo.contacts.queries import find_contact_by_phone
 from amparo.intake import router
-from amparo.intake.actions import receive_text, receive_voicemail
+from amparo.intake.actions import receive_text, receive_voicemail, route_stored_message
 from amparo.intake.tests.texts import CHANNEL, OTHER_PHONE, PHONE, contact_of, replies_to, text_in
 
 GATEWAY = "amparo.channels.gateways.console.ConsoleGateway"
@@ -156,7 +156,7 @@ def test_two_deliveries_of_one_text_at_once_store_it_once() -> None:
 
 
 @pytest.mark.django_db
-def test_a_failure_while_routing_stores_nothing_so_the_retry_starts_over(
+def test_a_failure_while_routing_keeps_the_text_waiting_and_changes_nothing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     def crash(**kwargs: Any) -> bool:
@@ -167,11 +167,13 @@ def test_a_failure_while_routing_stores_nothing_so_the_retry_starts_over(
     with pytest.raises(RuntimeError):
         text_in("STOP", provider_id="SM0001")
 
-    assert not InboundMessage.objects.exists()
+    waiting = InboundMessage.objects.get()
+    assert waiting.routed_at is None and waiting.contact is None
     assert not Contact.objects.exists()
     monkeypatch.undo()
-    assert text_in("STOP", provider_id="SM0001") is not None
+    assert route_stored_message(message_id=waiting.pk) is not None
     assert contact_of().is_opted_out
+    assert route_stored_message(message_id=waiting.pk) is None  # routed once only
 
 
 @pytest.mark.django_db

@@ -1,0 +1,35 @@
+"""The intake sweep: route the texts the webhook stored, oldest first."""
+
+from __future__ import annotations
+
+import logging
+
+from amparo.channels.models import InboundMessage
+from amparo.core.worker import register_sweep
+from amparo.intake.actions import give_up_routing, route_stored_message
+
+log = logging.getLogger("amparo.intake")
+
+BATCH = 200
+
+
+@register_sweep("intake.route", every=0.2)
+def route_waiting_messages(*, batch: int = BATCH) -> int:
+    """Route up to ``batch`` waiting texts in the order they arrived; return how many were tried.
+
+    A text whose routing raises is rolled back, then handed to the operators
+    unrouted (``give_up_routing``), so one bad text never blocks the ones
+    behind it. Only the error's type is logged: its message might quote the text.
+    """
+    waiting = list(
+        InboundMessage.objects.filter(routed_at__isnull=True)
+        .order_by("received_at", "pk")
+        .values_list("pk", flat=True)[:batch]
+    )
+    for message_id in waiting:
+        try:
+            route_stored_message(message_id=message_id)
+        except Exception as exc:
+            log.error("intake: routing message %s failed (%s)", message_id, type(exc).__name__)
+            give_up_routing(message_id=message_id)
+    return len(waiting)
