@@ -19,6 +19,7 @@ for not_for_the_admin in (Authenticator, EmailAddress, Group):
 
 urlpatterns = [
     path("", include("amparo.core.urls")),
+    path("", include("amparo.intake.urls")),  # /report/ and /staff/intake/
     path("accounts/", include("allauth.urls")),
     path("staff/users/", include("amparo.accounts.urls")),
     path("staff/messages/", include("amparo.channels.urls")),

@@ -37,6 +37,8 @@ PUBLIC_ROUTES = {
     "healthz": "health check for the process supervisor; no personal data",
     "healthz/ping": "liveness probe; no database, no personal data",
     "i18n/setlang/": "language switch for community members",
+    "report/": "public report form: no account, no name asked, rate limited per client",
+    "report/thanks/": "thanks a reporter and says what happens next; shows nothing stored",
     "accounts/login/": "sign in",
     "accounts/login/code/confirm/": "allauth sign-in stage (login by code is off)",
     "accounts/2fa/authenticate/": "second sign-in stage: TOTP or security key",
