@@ -23,6 +23,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("staff/users/", include("amparo.accounts.urls")),
     path("staff/messages/", include("amparo.channels.urls")),
+    path("staff/incidents/", include("amparo.incidents.urls")),
     path("hooks/", include("amparo.channels.hook_urls")),
     path("staff/admin/", admin.site.urls),
 ]
