@@ -12,14 +12,15 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.db.models import QuerySet
 from django.template.defaultfilters import filesizeformat
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from amparo.contacts.errors import ContactsError
 from amparo.contacts.models import Language
 from amparo.contacts.phones import to_e164
 from amparo.incidents.models import Agency, PlaceKind, Warrant
+from amparo.places.lookup import towns_in_region
 from amparo.places.models import Town
 
 WHERE_MAX_CHARACTERS = 300
@@ -32,10 +33,12 @@ _ZIP = re.compile(r"^\d{5}(?:-\d{4})?$")
 _TAKEN = {"yes": True, "no": False, "unknown": None}
 
 
-def _towns() -> QuerySet[Town]:
-    from amparo.places.lookup import towns_in_region
-
-    return towns_in_region()
+def _choices(choices: list[tuple[str, Any]], *, unknown: Any = None) -> list[tuple[str, Any]]:
+    """Model choices with a capital first letter; "unknown" reworded if ``unknown`` is given."""
+    return [
+        (value, unknown if value == "unknown" and unknown is not None else capfirst(label))
+        for value, label in choices
+    ]
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,6 @@ class ErrorLink:
     """One line of the error summary: the message and the input it sends the reader to."""
 
     anchor: str
-    label: str
     message: str
 
 
@@ -75,8 +77,8 @@ class _ReportFields(forms.Form):
         self.photo_too_large = photo_too_large
         town = self.fields["town"]
         assert isinstance(town, forms.ModelChoiceField)
-        town.queryset = _towns()
-        town.empty_label = "—"
+        town.queryset = towns_in_region()
+        town.empty_label = _("Choose a town")
         self.fields["photo"].widget.attrs["accept"] = "image/jpeg,image/png,image/webp,image/*"
 
     def clean_zip_code(self) -> str:
@@ -137,14 +139,14 @@ class _ReportFields(forms.Form):
 
     def error_links(self) -> list[ErrorLink]:
         """The error summary, in the order of the form, each linked to its input."""
-        links = [ErrorLink("", "", str(message)) for message in self.non_field_errors()]
+        links = [ErrorLink("", str(message)) for message in self.non_field_errors()]
         for bound in self:
             if not bound.errors:
                 continue
             # A group of radio buttons has no element with the field's id; its first button has.
             anchor = f"{bound.auto_id}_0" if bound.use_fieldset else bound.auto_id
             for message in bound.errors:
-                links.append(ErrorLink(anchor, str(bound.label), str(message)))
+                links.append(ErrorLink(anchor, str(message)))
         return links
 
 
@@ -179,7 +181,7 @@ class PublicReportForm(_ReportFields):
     )
     agency = forms.ChoiceField(
         label=_("Who are the agents?"),
-        choices=Agency.choices,
+        choices=_choices(Agency.choices, unknown=_("I do not know")),
         initial=Agency.UNKNOWN,
         widget=forms.RadioSelect(),
     )
@@ -204,13 +206,13 @@ class PublicReportForm(_ReportFields):
     )
     warrant = forms.ChoiceField(
         label=_("Did the agents show a warrant?"),
-        choices=Warrant.choices,
+        choices=_choices(Warrant.choices, unknown=_("I do not know")),
         initial=Warrant.UNKNOWN,
         widget=forms.RadioSelect(),
     )
     place_kind = forms.ChoiceField(
         label=_("What kind of place is it?"),
-        choices=PlaceKind.choices,
+        choices=_choices(PlaceKind.choices, unknown=_("I do not know")),
         initial=PlaceKind.UNKNOWN,
         widget=forms.RadioSelect(),
     )
@@ -269,7 +271,9 @@ class OperatorReportForm(_ReportFields):
         label=_("Caller's language"), choices=Language.choices, initial=Language.ENGLISH
     )
     place_kind = forms.ChoiceField(
-        label=_("Where is it happening?"), choices=PlaceKind.choices, initial=PlaceKind.UNKNOWN
+        label=_("Where is it happening?"),
+        choices=_choices(PlaceKind.choices),
+        initial=PlaceKind.UNKNOWN,
     )
     text = forms.CharField(
         label=_("What the caller sees"),
@@ -302,9 +306,13 @@ class OperatorReportForm(_ReportFields):
         max_length=DETAIL_MAX_CHARACTERS,
         required=False,
     )
-    agency = forms.ChoiceField(label=_("Agency"), choices=Agency.choices, initial=Agency.UNKNOWN)
+    agency = forms.ChoiceField(
+        label=_("Agency"), choices=_choices(Agency.choices), initial=Agency.UNKNOWN
+    )
     warrant = forms.ChoiceField(
-        label=_("Warrant shown, and what kind"), choices=Warrant.choices, initial=Warrant.UNKNOWN
+        label=_("Warrant shown, and what kind"),
+        choices=_choices(Warrant.choices),
+        initial=Warrant.UNKNOWN,
     )
     someone_taken = forms.TypedChoiceField(
         label=_("Anyone taken?"),

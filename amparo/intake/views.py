@@ -38,9 +38,11 @@ from amparo.channels.registry import channel_configs
 from amparo.contacts.actions import find_or_create_contact
 from amparo.contacts.models import Contact, Language
 from amparo.core import ratelimit
+from amparo.incidents.actions import submit_report
 from amparo.incidents.errors import IncidentsError
 from amparo.incidents.models import PlaceKind, Report, ReportSource
 from amparo.intake.forms import OperatorReportForm, PublicReportForm
+from amparo.places.lookup import locate
 
 OPERATOR_INTAKE_ROLES = (Role.OPERATOR, Role.COORDINATOR)
 WEB_REPORT_SCOPE = "report-web"
@@ -155,8 +157,6 @@ def _place_kwargs(cleaned: dict[str, Any]) -> dict[str, Any]:
     zip_code: str = cleaned["zip_code"]
     kwargs: dict[str, Any] = {"where": cleaned["where"], "town": cleaned["town"]}
     if zip_code:
-        from amparo.places.lookup import locate
-
         town = cleaned["town"]
         kwargs["place"] = locate(
             text=f"{cleaned['where']} {cleaned['text']}",
@@ -164,12 +164,6 @@ def _place_kwargs(cleaned: dict[str, Any]) -> dict[str, Any]:
             town=town.name if town else "",
         )
     return kwargs
-
-
-def _submit(**kwargs: Any) -> Report:
-    from amparo.incidents.actions import submit_report
-
-    return submit_report(**kwargs)
 
 
 # --- the public form ---------------------------------------------------------------
@@ -214,7 +208,7 @@ def _submit_public_report(form: PublicReportForm) -> Report:
         reporter: Contact | None = None
         if cleaned["phone"]:
             reporter = find_or_create_contact(phone=cleaned["phone"], language=language)
-        return _submit(
+        return submit_report(
             source=ReportSource.WEB,
             text=cleaned["text"],
             agency=cleaned["agency"],
@@ -280,7 +274,7 @@ def _submit_operator_report(request: HttpRequest, form: OperatorReportForm) -> R
         reporter: Contact | None = None
         if cleaned["phone"]:
             reporter = find_or_create_contact(phone=cleaned["phone"], language=language, by=user)
-        return _submit(
+        return submit_report(
             source=ReportSource.OPERATOR,
             text=cleaned["text"],
             agency=cleaned["agency"],

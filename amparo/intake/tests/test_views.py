@@ -19,7 +19,7 @@ from amparo.accounts.models import Role
 from amparo.accounts.tests.factories import make_staff
 from amparo.contacts.models import Contact
 from amparo.incidents.models import Report, ReportPhoto, ReportSource
-from amparo.places.models import Town
+from amparo.places.models import Town, ZipCode
 
 pytestmark = pytest.mark.django_db
 
@@ -534,3 +534,45 @@ def test_the_coaching_script_is_visible_without_javascript_and_highlighted_at_a_
     assert 'class="coaching"' in plain
     assert 'class="coaching at-home"' in at_home
     assert '<script src="/static/intake/operator.js" defer></script>' in plain
+
+
+def test_a_zip_code_places_the_report_at_its_centroid(client: Client, hartford: Town) -> None:
+    ZipCode.objects.create(
+        code="06106", town=hartford, latitude=Decimal("41.74930"), longitude=Decimal("-72.69610")
+    )
+
+    client.post(
+        REPORT_URL,
+        report_data(hartford, town="", where="", zip_code="06106-1234"),
+        REMOTE_ADDR=CLIENT_A,
+    )
+
+    report = Report.objects.get()
+    assert report.location["precision"] == "zip"
+    assert report.town == hartford
+    assert report.incident is not None
+
+
+def test_a_web_report_and_a_call_about_the_same_place_join_one_incident(
+    client: Client, hartford: Town
+) -> None:
+    client.post(REPORT_URL, report_data(hartford), REMOTE_ADDR=CLIENT_A)
+    client.force_login(make_staff(Role.OPERATOR))
+    client.post(OPERATOR_URL, operator_data(hartford))
+
+    web, call = Report.objects.order_by("received_at")
+    assert web.incident_id is not None
+    assert web.incident_id == call.incident_id
+
+
+def test_a_call_with_no_known_place_is_saved_and_waits_to_be_placed(
+    operator_client: Client, hartford: Town
+) -> None:
+    data = operator_data(hartford, town="", where="behind the old mill nobody knows")
+
+    response = operator_client.post(OPERATOR_URL, data, follow=True)
+
+    report = Report.objects.get()
+    assert report.incident is None
+    assert response.redirect_chain == [(OPERATOR_URL, 302)]
+    assert "it waits on the board for an operator to place it" in html(response)

@@ -10,10 +10,14 @@
   }
   var place = form.elements.namedItem("place_kind");
   var language = form.elements.namedItem("caller_language");
+  var picker = document.getElementById("pick-language");
 
   function update() {
     script.classList.toggle("at-home", place.value === "home");
     var chosen = language.value;
+    if (picker) {
+      picker.value = chosen;
+    }
     var blocks = script.querySelectorAll("[data-language]");
     for (var i = 0; i < blocks.length; i += 1) {
       var code = blocks[i].getAttribute("data-language");
