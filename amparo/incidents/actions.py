@@ -3,7 +3,8 @@
 Every decision records who, when and why twice: as an :class:`IncidentEvent`
 on the incident's timeline (staff's words sealed in its note) and in the audit
 chain (ids and a code only). A report that arrives by itself (a text, the web
-form) is recorded as done by nobody: the system.
+form) is on the timeline as added by nobody (the system) and is not audited:
+the audit chain records what staff do.
 
 Rules this module keeps (decisions documented here and in ``states.py``):
 
@@ -183,7 +184,10 @@ def submit_report(
             )
             for data, content_type in cleaned_photos
         )
-        record_event(actor=taken_by, action="incidents.report_submit", target=report)
+        if taken_by is not None:
+            # Staff wrote it: audited. A text or a web report is no staff act; its
+            # row and the incident's timeline already say when it came and where it went.
+            record_event(actor=taken_by, action="incidents.report_submit", target=report)
     return report
 
 

@@ -1,14 +1,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
+import random
+from typing import Any
 
 import pytest
+from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 
 from amparo.incidents.actions import submit_report
-from amparo.incidents.clustering import candidates, nearest_open_incident
-from amparo.incidents.models import Incident, IncidentState
+from amparo.incidents.clustering import _candidates_sql, candidates, nearest_open_incident
+from amparo.incidents.models import OPEN_STATES, Incident, IncidentState
 from amparo.incidents.tests.factories import (
     SCHOOL,
     STAMFORD,
@@ -28,8 +32,6 @@ def north_of(point: tuple[float, float], metres: float) -> tuple[float, float]:
 
 
 def east_of(point: tuple[float, float], metres: float) -> tuple[float, float]:
-    import math
-
     return point[0], point[1] + metres / (111_320 * math.cos(math.radians(point[0])))
 
 
@@ -143,15 +145,48 @@ def test_candidates_are_narrowed_in_sql_to_the_neighbourhood() -> None:
     assert found == [here]
 
 
-def test_the_lookup_takes_a_fixed_number_of_queries(django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_the_lookup_takes_one_query_and_one_more_to_load_the_incident_it_picks(
+    django_assert_num_queries: Any,
+) -> None:
     make_gazetteer()
-    for metres in (0, 300, 1500, 2500):
+    for metres in (0, 300, 1500, 2500, 4000):
         texted(north_of(SCHOOL, metres))
-    with django_assert_num_queries(1):
+    with transaction.atomic(), django_assert_num_queries(2):
         found = nearest_open_incident(latitude=SCHOOL[0], longitude=SCHOOL[1], at=timezone.now())
-    assert found is not None
-    centroid = found.location
-    assert distance_m(SCHOOL[0], SCHOOL[1], centroid["lat"], centroid["lon"]) < 1000
+    assert found is not None and found.report_count == 2
+    with transaction.atomic(), django_assert_num_queries(1):
+        assert (
+            nearest_open_incident(latitude=STAMFORD[0], longitude=STAMFORD[1], at=timezone.now())
+            is None
+        )
+
+
+def test_the_written_out_query_finds_what_the_orm_query_finds_and_picks_the_true_nearest() -> None:
+    make_gazetteer()
+    rng = random.Random(7)
+    now = timezone.now()
+    for _ in range(60):
+        point = (SCHOOL[0] + rng.uniform(-0.03, 0.03), SCHOOL[1] + rng.uniform(-0.04, 0.04))
+        texted(point, received_at=now - dt.timedelta(minutes=rng.uniform(0, 200)))
+    Incident.objects.filter(pk__in=list(Incident.objects.values_list("pk", flat=True)[:10])).update(
+        state=IncidentState.FALSE_ALARM
+    )
+    for _ in range(40):
+        here = (SCHOOL[0] + rng.uniform(-0.03, 0.03), SCHOOL[1] + rng.uniform(-0.04, 0.04))
+        orm = set(candidates(latitude=here[0], longitude=here[1], at=now))
+        with transaction.atomic():
+            raw = set(Incident.objects.raw(*_candidates_sql(here[0], here[1], now)))
+            found = nearest_open_incident(latitude=here[0], longitude=here[1], at=now)
+        assert raw == orm
+        in_reach = [
+            (distance_m(*here, i.location["lat"], i.location["lon"]), i)
+            for i in Incident.objects.filter(
+                state__in=OPEN_STATES, last_report_at__gte=now - dt.timedelta(minutes=120)
+            )
+        ]
+        in_reach = [(d, i) for d, i in in_reach if d <= 1000]
+        expected = min(in_reach, key=lambda pair: pair[0])[1] if in_reach else None
+        assert found == expected
 
 
 def test_a_report_whose_place_is_unknown_waits_without_an_incident() -> None:
