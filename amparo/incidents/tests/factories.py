@@ -17,7 +17,7 @@ from amparo.contacts.models import Contact
 from amparo.incidents.actions import submit_report
 from amparo.incidents.models import Report
 from amparo.places.actions import add_landmark, add_town
-from amparo.places.lookup import PlaceMatch
+from amparo.places.lookup import PlaceMatch, locate
 from amparo.places.models import Town, ZipCode
 
 HARTFORD = (41.76370, -72.68510)
@@ -29,7 +29,7 @@ _phones = itertools.count(100)
 
 
 def make_gazetteer() -> dict[str, Town]:
-    """Hartford with a school landmark and a ZIP code, and Stamford far away."""
+    """Hartford with a school landmark and a ZIP code, and Stamford far away with one."""
     hartford = add_town(
         name="Hartford", state="CT", latitude=Decimal("41.76370"), longitude=Decimal("-72.68510")
     )
@@ -45,6 +45,9 @@ def make_gazetteer() -> dict[str, Town]:
     )
     ZipCode.objects.create(
         code="06114", town=hartford, latitude=Decimal("41.75000"), longitude=Decimal("-72.69000")
+    )
+    ZipCode.objects.create(
+        code="06901", town=stamford, latitude=Decimal("41.05340"), longitude=Decimal("-73.53870")
     )
     return {"Hartford": hartford, "Stamford": stamford}
 
@@ -66,7 +69,7 @@ def operator() -> User:
 
 
 def texted(place: tuple[float, float] = SCHOOL, **fields: Any) -> Report:
-    """A text from a new number, pinned at ``place``."""
+    """A text from a new number, pinned at ``place`` (in the nearest town of the gazetteer)."""
     fields.setdefault("reporter", new_contact())
     fields.setdefault("text", "agents in vests at the corner")
-    return submit_report(source="sms", place=pin(*place), **fields)
+    return submit_report(source="sms", place=locate(pin=place), **fields)
