@@ -14,11 +14,12 @@ copy per process, built once and rebuilt when a cheap fingerprint of the tables
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -181,7 +182,9 @@ class _Gazetteer:
     phrases: dict[str, list[_Point]] = field(default_factory=dict)
     # (words, first letter, length) -> phrases open to typo-tolerant matching
     fuzzy: dict[tuple[int, str, int], list[str]] = field(default_factory=dict)
+    fuzzy_heads: set[tuple[int, str]] = field(default_factory=set)
     max_words: int = 1
+    max_chars: int = 0
 
     def add_phrase(self, name: str, point: _Point) -> None:
         phrase = _normalise(name)
@@ -191,10 +194,12 @@ class _Gazetteer:
         if len(words) > MAX_PHRASE_WORDS:
             return
         self.max_words = max(self.max_words, len(words))
+        self.max_chars = max(self.max_chars, len(phrase))
         entries = self.phrases.setdefault(phrase, [])
         if point not in entries:
             entries.append(point)
         if not point.common_word and len(phrase) >= MIN_FUZZY_CHARS:
+            self.fuzzy_heads.add((len(words), phrase[0]))
             bucket = self.fuzzy.setdefault((len(words), phrase[0], len(phrase)), [])
             if phrase not in bucket:
                 bucket.append(phrase)
@@ -331,10 +336,16 @@ def _normalise(text: str) -> str:
     return " ".join(_WORD.findall(plain))
 
 
+@functools.lru_cache(maxsize=8192)
+def _normalise_word(word: str) -> str:
+    return _normalise(word)
+
+
 def _tokens(text: str) -> list[_Token]:
     tokens = []
     for match in _WORD.finditer(text):
-        word = _normalise(match.group())
+        written = match.group()
+        word = _normalise_word(written) if len(written) <= 40 else _normalise(written)
         if word:
             first = match.group()[0]
             tokens.append(
@@ -384,23 +395,30 @@ def _scan(gazetteer: _Gazetteer, text: str) -> _Found:
     landmark_mentions: list[list[_Mention]] = []
     town_mentions: list[_Mention] = []
     for start in range(len(tokens)):
+        phrase = ""
         for size in range(1, min(gazetteer.max_words, len(tokens) - start) + 1):
-            words = [token.word for token in tokens[start : start + size]]
-            for phrase, edits in _phrase_hits(gazetteer, tokens, start, words):
-                written = text[tokens[start].start : tokens[start + size - 1].end]
-                placed = start > 0 and tokens[start - 1].word in LOCATIVE_WORDS
-                mentions = [
-                    _Mention(point, start, start + size, len(phrase), edits, written, placed)
-                    for point in gazetteer.phrases[phrase]
-                ]
-                landmarks = [m for m in mentions if m.entry.kind == "landmark"]
-                if landmarks:
-                    landmark_mentions.append(landmarks)
-                town_mentions += [
-                    m
-                    for m in mentions
-                    if m.entry.kind == "town" and _reads_as_town(m, tokens, mixed_case)
-                ]
+            word = tokens[start + size - 1].word
+            phrase = f"{phrase} {word}" if phrase else word
+            if len(phrase) > gazetteer.max_chars + 2:
+                break
+            hit = _phrase_hit(gazetteer, tokens, start, phrase, size)
+            if hit is None:
+                continue
+            known, edits = hit
+            written = text[tokens[start].start : tokens[start + size - 1].end]
+            placed = start > 0 and tokens[start - 1].word in LOCATIVE_WORDS
+            mentions = [
+                _Mention(point, start, start + size, len(known), edits, written, placed)
+                for point in gazetteer.phrases[known]
+            ]
+            landmarks = [m for m in mentions if m.entry.kind == "landmark"]
+            if landmarks:
+                landmark_mentions.append(landmarks)
+            town_mentions += [
+                m
+                for m in mentions
+                if m.entry.kind == "town" and _reads_as_town(m, tokens, mixed_case)
+            ]
 
     taken: set[int] = set()
     for group in sorted(landmark_mentions, key=lambda g: (-g[0].chars, g[0].edits, g[0].start)):
@@ -417,26 +435,28 @@ def _scan(gazetteer: _Gazetteer, text: str) -> _Found:
     return found
 
 
-def _phrase_hits(
-    gazetteer: _Gazetteer, tokens: Sequence[_Token], start: int, words: list[str]
-) -> Iterable[tuple[str, int]]:
-    phrase = " ".join(words)
+def _phrase_hit(
+    gazetteer: _Gazetteer, tokens: Sequence[_Token], start: int, phrase: str, size: int
+) -> tuple[str, int] | None:
+    """The known phrase these words name, and the typos it took; None if none."""
     if phrase in gazetteer.phrases:
-        yield phrase, 0
-        return
+        return phrase, 0
+    words = phrase.split(" ")
     first = words[0]
-    if len(words) > 1 and first in DIRECTIONS and (first != "e" or tokens[start].capitalised):
+    if size > 1 and first in DIRECTIONS and (first != "e" or tokens[start].capitalised):
         expanded = " ".join([DIRECTIONS[first], *words[1:]])
         if expanded in gazetteer.phrases:
-            yield expanded, 0
-            return
-    if words[0] in STOPWORDS or words[-1] in STOPWORDS or phrase.replace(" ", "").isdigit():
-        return
-    if any(word in NOT_TYPOS for word in words):
-        return
-    fuzzy = _fuzzy_phrase(gazetteer, phrase)
-    if fuzzy is not None:
-        yield fuzzy
+            return expanded, 0
+    if (
+        len(phrase) < MIN_FUZZY_CHARS
+        or (size, phrase[0]) not in gazetteer.fuzzy_heads
+        or first in STOPWORDS
+        or words[-1] in STOPWORDS
+        or phrase.replace(" ", "").isdigit()
+        or not NOT_TYPOS.isdisjoint(words)
+    ):
+        return None
+    return _fuzzy_phrase(gazetteer, phrase)
 
 
 def _reads_as_town(mention: _Mention, tokens: Sequence[_Token], mixed_case: bool) -> bool:
