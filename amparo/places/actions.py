@@ -8,11 +8,18 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from statistics import fmean
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from rapidfuzz import fuzz
 
+from amparo.audit.actions import record_event
 from amparo.places.models import Landmark, Town, ZipCode
+
+if TYPE_CHECKING:
+    from amparo.accounts.models import User
+
+Place = Town | ZipCode | Landmark
 
 COORDINATE_STEP = Decimal("0.00001")  # the models' five decimal places (about 1 m)
 
@@ -65,6 +72,22 @@ def add_landmark(
         },
     )
     return landmark
+
+
+@transaction.atomic
+def save_place(*, place: Place, by: User) -> None:
+    """Save a staff member's edit of a town, ZIP code or landmark (the admin's), audited."""
+    created = place.pk is None
+    place.save()
+    verb = "add" if created else "change"
+    record_event(actor=by, action=f"places.{place._meta.model_name}_{verb}", target=place)
+
+
+@transaction.atomic
+def delete_place(*, place: Place, by: User) -> None:
+    """Delete a town, ZIP code or landmark (a town takes its ZIP codes and landmarks along)."""
+    record_event(actor=by, action=f"places.{place._meta.model_name}_delete", target=place)
+    place.delete()
 
 
 def region_states(region: str | None = None) -> list[str]:

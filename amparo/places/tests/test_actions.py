@@ -6,12 +6,17 @@ from statistics import fmean
 import pytest
 import zipcodes
 
+from amparo.accounts.models import Role
+from amparo.accounts.tests.factories import make_staff
+from amparo.audit.models import AuditEvent
 from amparo.places.actions import (
     PlacesError,
     add_landmark,
     add_town,
+    delete_place,
     load_region,
     region_states,
+    save_place,
 )
 from amparo.places.models import Landmark, Town, ZipCode
 
@@ -135,3 +140,24 @@ def test_add_landmark_updates_the_landmark_of_that_name_in_that_town() -> None:
     assert Landmark.objects.get() == landmark
     assert landmark.aliases == "bus station, estación de autobuses"
     assert landmark.names() == ["Union Station", "bus station", "estación de autobuses"]
+
+
+def test_save_place_and_delete_place_audit_who_changed_the_gazetteer() -> None:
+    admin = make_staff(Role.ADMIN, second_factor=False)
+    town = Town(name="Hartford", state="CT", latitude=Decimal(41), longitude=Decimal(-72))
+
+    save_place(place=town, by=admin)
+    town.latitude = Decimal("41.76")
+    save_place(place=town, by=admin)
+    delete_place(place=town, by=admin)
+
+    assert not Town.objects.exists()
+    assert list(
+        AuditEvent.objects.filter(action__startswith="places.")
+        .order_by("sequence")
+        .values_list("action", "actor", "target_type")
+    ) == [
+        ("places.town_add", admin.pk, "places.town"),
+        ("places.town_change", admin.pk, "places.town"),
+        ("places.town_delete", admin.pk, "places.town"),
+    ]

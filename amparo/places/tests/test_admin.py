@@ -6,6 +6,8 @@ from django.test import Client
 from amparo.accounts import backends
 from amparo.accounts.models import Role
 from amparo.accounts.tests.factories import make_staff
+from amparo.audit.models import AuditEvent
+from amparo.places.lookup import find_in_text
 from amparo.places.models import Landmark, Town, ZipCode
 
 pytestmark = pytest.mark.django_db
@@ -59,3 +61,41 @@ def test_an_operator_cannot_open_the_gazetteer_admin(client: Client, hartford: T
     response = client.get("/staff/admin/places/landmark/")
 
     assert response.status_code in (302, 403)
+
+
+def test_a_landmark_added_in_the_admin_is_audited_and_found_at_once(
+    admin_client: Client, hartford: Town
+) -> None:
+    response = admin_client.post(
+        "/staff/admin/places/landmark/add/",
+        {
+            "name": "Hartford Public Library",
+            "aliases": "biblioteca de Hartford, bibliyotèk Hartford",
+            "town": hartford.pk,
+            "latitude": "41.76400",
+            "longitude": "-72.67500",
+        },
+    )
+
+    assert response.status_code == 302
+    landmark = Landmark.objects.get(name="Hartford Public Library")
+    event = AuditEvent.objects.get(action="places.landmark_add")
+    assert (event.target_type, event.target_id) == ("places.landmark", str(landmark.pk))
+    match = find_in_text("migra cerca de la biblioteca de Hartford")
+    assert match is not None
+    assert (match.precision, match.latitude) == ("landmark", 41.764)
+
+
+def test_a_zip_code_deleted_in_the_admin_is_audited(admin_client: Client, hartford: Town) -> None:
+    zip_code = ZipCode.objects.get(code="06106")
+
+    response = admin_client.post(
+        f"/staff/admin/places/zipcode/{zip_code.pk}/delete/", {"post": "yes"}
+    )
+
+    assert response.status_code == 302
+    assert not ZipCode.objects.exists()
+    assert AuditEvent.objects.filter(
+        action="places.zipcode_delete", target_id=str(zip_code.pk)
+    ).exists()
+    assert find_in_text("ICE near 06106") is None
