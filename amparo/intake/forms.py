@@ -220,7 +220,8 @@ class PublicReportForm(_ReportFields):
         label=_("Your phone number, for a call back (optional)"),
         max_length=32,
         required=False,
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+        # Not "tel": the browser would offer, and may keep, the numbers typed on this phone.
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
         help_text=_(
             "Optional. Leave it empty to stay anonymous. If you give it, an operator may "
             "call or text you to check what you saw."

@@ -29,6 +29,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -170,6 +171,7 @@ def _place_kwargs(cleaned: dict[str, Any]) -> dict[str, Any]:
 
 
 @login_not_required
+@never_cache  # a re-shown form holds the report's words: no copy in the browser's cache
 @csrf_exempt  # only so the upload handlers can be chosen; _public_report checks the token
 @require_http_methods(["GET", "POST"])
 def public_report(request: HttpRequest) -> HttpResponse:

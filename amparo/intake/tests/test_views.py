@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from PIL import Image
@@ -106,6 +107,26 @@ def test_the_form_needs_no_javascript_and_loads_nothing_from_elsewhere(
 
     assert "<script" not in page
     assert not re.search(r'(?:src|href|action)="(?:https?:)?//', page)
+
+
+def test_the_browser_keeps_no_copy_of_what_was_typed(client: Client, hartford: Town) -> None:
+    response = client.post(REPORT_URL, report_data(hartford, text=""), REMOTE_ADDR=CLIENT_A)
+
+    assert "no-store" in response["Cache-Control"]
+    assert '<form method="post"' in html(response) and 'autocomplete="off"' in html(response)
+
+
+def test_no_table_holds_the_reporters_address(client: Client, hartford: Town) -> None:
+    client.post(REPORT_URL, report_data(hartford), REMOTE_ADDR=CLIENT_A)
+    assert Report.objects.exists()
+
+    found = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608 (table names from Django)
+            if CLIENT_A in repr(cursor.fetchall()):
+                found.append(table)
+    assert found == []
 
 
 @pytest.mark.parametrize("code", LANGUAGES)
