@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -22,6 +23,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from amparo.accounts.decorators import role_required, signed_in_user
@@ -39,7 +41,7 @@ from amparo.incidents.forms import (
     PlaceForm,
     SplitForm,
 )
-from amparo.incidents.models import Incident, IncidentState, Outcome
+from amparo.incidents.models import Agency, Incident, IncidentState, Outcome, PlaceKind
 from amparo.incidents.queries import BOARD_ROLES, METRICS_ROLES
 from amparo.incidents.states import allowed
 
@@ -59,6 +61,7 @@ def board(request: HttpRequest) -> HttpResponse:
     shown = queries.access_board(user, **form.filters())
     context = {
         "board": shown,
+        "sections": _board_sections(shown),
         "form": form,
         "rows_url": reverse("incidents:board_rows"),
         "poll_seconds": POLL_SECONDS,
@@ -76,9 +79,120 @@ def board_rows(request: HttpRequest) -> HttpResponse:
     """The board's rows alone, for ``board.js``; the same filters as the page."""
     form = BoardFilterForm(request.GET or None)
     shown = queries.board_rows_for(signed_in_user(request), **form.filters())
-    response = render(request, "incidents/_board_rows.html", {"board": shown})
+    context = {"board": shown, "sections": _board_sections(shown)}
+    response = render(request, "incidents/_board_rows.html", context)
     response["X-Board-Rows"] = "1"  # board.js swaps in only what carries this mark
     return response
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    """One incident on the board, its words ready: the template only places them.
+
+    Labels are looked up once per request rather than per row, so 500 rows
+    render in tens of milliseconds (``amparo bench board``).
+    """
+
+    url: str
+    short_id: str
+    town: str
+    state: str
+    state_label: str
+    taken: bool
+    police: bool
+    photos: str
+    place: str
+    reports: str
+    agency: str
+    opened_iso: str
+    opened: str
+    age: str
+    last_iso: str
+    last: str
+
+
+@dataclass(frozen=True)
+class BoardSection:
+    key: str
+    caption: str
+    rows: list[BoardRow]
+
+
+def _board_sections(shown: queries.Board) -> list[BoardSection]:
+    states = {key: str(label) for key, label in IncidentState.choices}
+    outcomes = {key: str(label) for key, label in Outcome.choices}
+    places = {key: str(label) for key, label in PlaceKind.choices}
+    agencies = {key: str(label) for key, label in Agency.choices}
+    place_unknown = _("Place unknown")
+    zero = str(uuid.UUID(int=0))
+    incident_url = reverse("incidents:incident", args=[zero])
+    now = timezone.now()
+
+    def row(incident: Incident) -> BoardRow:
+        state_label = states.get(incident.state, incident.state)
+        if incident.state == IncidentState.CLOSED and incident.outcome:
+            state_label = f"{state_label} ({outcomes.get(incident.outcome, incident.outcome)})"
+        agency = agencies.get(incident.agency, incident.agency)
+        if incident.agents_max:
+            agents = ngettext("%(n)d agent", "%(n)d agents", incident.agents_max)
+            agency = f"{agency} · {agents % {'n': incident.agents_max}}"
+        photos = getattr(incident, "photo_count", 0)
+        opened = timezone.localtime(incident.opened_at)
+        last = timezone.localtime(incident.last_report_at)
+        reports = ngettext("%(n)d report", "%(n)d reports", incident.report_count)
+        reporters = ngettext("%(n)d reporter", "%(n)d reporters", incident.reporter_count)
+        pk = str(incident.pk)
+        return BoardRow(
+            url=incident_url.replace(zero, pk),
+            short_id=pk[:8],
+            town=incident.town.name if incident.town else place_unknown,
+            state=incident.state,
+            state_label=state_label,
+            taken=incident.someone_taken,
+            police=incident.police_involved,
+            photos=ngettext("%(n)d photo", "%(n)d photos", photos) % {"n": photos}
+            if photos
+            else "",
+            place=places.get(incident.place_kind, incident.place_kind),
+            reports=f"{reports % {'n': incident.report_count}} · "
+            f"{reporters % {'n': incident.reporter_count}}",
+            agency=agency,
+            opened_iso=opened.isoformat(),
+            # Times of day (24 h) and an age: the board holds hours, not weeks.
+            opened=opened.strftime("%H:%M"),
+            age=_age(now - incident.opened_at),
+            last_iso=last.isoformat(),
+            last=last.strftime("%H:%M"),
+        )
+
+    sections = [
+        BoardSection(
+            key="open",
+            caption=ngettext("%(n)d open incident", "%(n)d open incidents", len(shown.open))
+            % {"n": len(shown.open)},
+            rows=[row(incident) for incident in shown.open],
+        )
+    ]
+    if shown.recently_decided:
+        sections.append(
+            BoardSection(
+                key="decided",
+                caption=_("Decided in the last 12 hours"),
+                rows=[row(incident) for incident in shown.recently_decided],
+            )
+        )
+    return sections
+
+
+def _age(age: dt.timedelta) -> str:
+    """ "25 min ago", "3 h 10 min ago", "2 days ago": quicker than ``timesince`` for 500 rows."""
+    minutes = max(0, int(age.total_seconds() // 60))
+    if minutes < 60:
+        return ngettext("%(n)d min ago", "%(n)d min ago", minutes) % {"n": minutes}
+    if minutes < 48 * 60:
+        return _("%(h)d h %(m)d min ago") % {"h": minutes // 60, "m": minutes % 60}
+    days = minutes // (24 * 60)
+    return ngettext("%(n)d day ago", "%(n)d days ago", days) % {"n": days}
 
 
 # --- one incident ------------------------------------------------------------------
