@@ -70,7 +70,7 @@ def seed_open_incidents(size: int, *, seed: int = 4) -> None:
     incidents = []
     for n in range(size):
         opened = now - dt.timedelta(minutes=rng.uniform(0, 360))
-        reports = rng.choice([1, 1, 1, 2, 3, 5])
+        count = rng.choice([1, 1, 1, 2, 3, 5])
         incidents.append(
             Incident(
                 state=rng.choice(BOARD_STATES),
@@ -84,8 +84,8 @@ def seed_open_incidents(size: int, *, seed: int = 4) -> None:
                 agents_max=rng.choice([None, 2, 4, 8]),
                 someone_taken=rng.random() < 0.05,
                 police_involved=rng.random() < 0.1,
-                report_count=reports,
-                reporter_count=reports,
+                report_count=count,
+                reporter_count=count,
             )
         )
     Incident.objects.bulk_create(incidents, batch_size=500)
