@@ -60,13 +60,15 @@ COMMON_WORD_TOWNS = _word_set("""
     andover avon baltic bantam berlin bethany bethlehem bolton bridgewater bristol brooklyn
     canaan canton chaplin chester clinton cobalt columbia cornwall coventry derby durham
     essex franklin georgetown gilman goshen hampton hanover hebron kensington kent
-    lakeside lebanon lisbon lyme madison manchester marion melrose monroe morris
+    lakeside lebanon lisbon lyme madison marion melrose monroe morris
     mystic norfolk orange oxford plymouth portland preston prospect ridgeway
     riverside rogers roxbury salem scotland sharon sherman sterling storrs thompson union
     vernon versailles warren washington windsor
     """)
 # Everyday words one typo away from a town ("reading" / Redding, "granny" / Granby).
 NOT_TYPOS = _word_set("reading granny moods wilson bradford newton heaven stanford")
+# "Manchester United", "Orange County", "Washington DC": not the town.
+NOT_TOWN_AFTER = _word_set("united county dc")
 # Words after which a place name is "in" that place (en, es, pt, ht).
 LOCATIVE_WORDS = _word_set(
     "in at near around inside en cerca em perto no na nos nas nan kote bo pres"
@@ -391,7 +393,7 @@ def _scan(gazetteer: _Gazetteer, text: str) -> _Found:
             found.zips.append((point, match.group()))
 
     tokens = _tokens(text)
-    mixed_case = any(c.isupper() for c in text) and any(c.islower() for c in text)
+    cased = _writes_capitals(tokens, text)
     landmark_mentions: list[list[_Mention]] = []
     town_mentions: list[_Mention] = []
     for start in range(len(tokens)):
@@ -417,7 +419,7 @@ def _scan(gazetteer: _Gazetteer, text: str) -> _Found:
             town_mentions += [
                 m
                 for m in mentions
-                if m.entry.kind == "town" and _reads_as_town(m, tokens, mixed_case)
+                if m.entry.kind == "town" and _reads_as_town(m, tokens, text, cased)
             ]
 
     taken: set[int] = set()
@@ -459,16 +461,32 @@ def _phrase_hit(
     return _fuzzy_phrase(gazetteer, phrase)
 
 
-def _reads_as_town(mention: _Mention, tokens: Sequence[_Token], mixed_case: bool) -> bool:
+def _reads_as_town(mention: _Mention, tokens: Sequence[_Token], text: str, cased: bool) -> bool:
     before = tokens[mention.start - 1].word if mention.start > 0 else ""
     after = tokens[mention.end].word if mention.end < len(tokens) else ""
-    if after in STREET_AFTER or before in STREET_BEFORE:
+    if after in STREET_AFTER or after in NOT_TOWN_AFTER or before in STREET_BEFORE:
         return False
     if not mention.entry.common_word:
         return True
-    if mixed_case and not tokens[mention.start].capitalised:
-        return False  # "agents in orange vests"
-    return mention.edits == 0 and (mention.placed or after in STATE_WORDS)
+    if mention.edits or not (mention.placed or after in STATE_WORDS):
+        return False
+    if cased:
+        return tokens[mention.start].capitalised  # "ICE agents in orange vests": not Orange
+    # Without capitals to go by, the name must end the phrase: "they are in kent",
+    # "en berlin ahora", "in union, ct"; not "in orange vests".
+    if mention.end == len(tokens) or after in STOPWORDS or after in STATE_WORDS:
+        return True
+    between = text[tokens[mention.end - 1].end : tokens[mention.end].start]
+    return any(mark in between for mark in ",.;:!?()")
+
+
+def _writes_capitals(tokens: Sequence[_Token], text: str) -> bool:
+    """Whether the writer capitalises names (some word is Capitalised, not just an acronym)."""
+    for token in tokens:
+        written = text[token.start : token.end]
+        if token.capitalised and len(written) > 1 and any(c.islower() for c in written):
+            return True
+    return False
 
 
 def _pick_landmark(groups: list[list[_Mention]], context: list[_Point]) -> _Mention | None:

@@ -28,6 +28,8 @@ def town_in(text: str) -> str | None:
         ("Mi hijo está en la escuela, hay ICE en Bridgeprot", "Bridgeport"),
         ("Tem ICE em Norwalk agora", "Norwalk"),
         ("ICE en NEW HAVEN ahora", "New Haven"),
+        ("Hay migra en el Stop and Shop de Manchester", "Manchester"),
+        ("Yo arete yon moun nan New Britain maten an", "New Britain"),
     ],
 )
 def test_it_finds_the_town_of_a_report_in_any_of_the_four_languages(text: str, town: str) -> None:
@@ -57,6 +59,9 @@ def test_it_prefers_the_longest_name_and_forgives_typos(text: str, town: str, wo
     [
         "la union de trabajadores dice que no",
         "agents in orange vests on Washington St",
+        "ICE agents in orange vests",
+        "I'm in Orange County",
+        "watching Manchester United at home",
         "the chaplain said they left",
         "hello my friend, just checking in",
         "ICE vans at the Hilton",
@@ -75,7 +80,15 @@ def test_everyday_words_are_not_taken_for_towns(text: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "town"),
-    [("ICE en Berlin", "Berlin"), ("ICE in Union, CT", "Union"), ("migra en Orange", "Orange")],
+    [
+        ("ICE en Berlin", "Berlin"),
+        ("ICE in Union, CT", "Union"),
+        ("migra en Orange", "Orange"),
+        ("they are in kent", "Kent"),
+        ("ice en berlin ahora", "Berlin"),
+        ("ice in orange, near the school", "Orange"),
+        ("manchester ct ICE", "Manchester"),
+    ],
 )
 def test_a_town_named_like_an_everyday_word_counts_when_the_text_places_it(
     text: str, town: str
