@@ -527,3 +527,19 @@ def test_the_metrics_page_shows_counts_by_outcome_and_town(client: Client) -> No
     assert response.status_code == 200
     assert 'id="metric-incidents">2<' in html
     assert "Hartford" in html and "false alarm" in html
+
+
+def test_the_incident_page_costs_the_same_queries_for_1_or_10_reports(
+    client: Client, django_assert_num_queries, django_assert_max_num_queries
+) -> None:
+    signed_in(client, Role.COORDINATOR)
+    small, large = make_incident(reports=1), make_incident(reports=10)
+    for incident in (small, large):
+        client.post(url("add_note", incident), {"note-note": "called back"})
+    client.get(url("incident", small))
+    with django_assert_max_num_queries(25) as few:
+        client.get(url("incident", small))
+
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = client.get(url("incident", large))
+    assert len(response.context["page"].reports) == 10
