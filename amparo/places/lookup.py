@@ -66,7 +66,14 @@ COMMON_WORD_TOWNS = _word_set("""
     vernon versailles warren washington windsor
     """)
 # Everyday words one typo away from a town ("reading" / Redding, "granny" / Granby).
-NOT_TYPOS = _word_set("reading granny moods wilson bradford newton heaven stanford")
+NOT_TYPOS = _word_set("reading granny moods wilson bradford newton heaven")
+# How Spanish, Portuguese and Haitian Creole speakers write some Connecticut names.
+OTHER_SPELLINGS: dict[str, tuple[str, ...]] = {
+    "Hartford": ("Hatfòd", "Hatfod"),
+    "New Haven": ("Nueva Haven", "Nuevo Haven", "Nova Haven", "Nouvo Haven", "Niu Haven"),
+    "New London": ("Nueva Londres", "Nuevo Londres", "Nova Londres"),
+    "New Britain": ("Nueva Bretaña", "Nova Bretanha"),
+}
 # "Manchester United", "Orange County", "Washington DC": not the town.
 NOT_TOWN_AFTER = _word_set("united county dc")
 # Words after which a place name is "in" that place (en, es, pt, ht).
@@ -282,6 +289,8 @@ def _build(key: tuple[object, ...]) -> _Gazetteer:
         )
         gazetteer.town_points.append(point)
         gazetteer.add_phrase(town.name, point)
+        for spelling in OTHER_SPELLINGS.get(town.name, ()):
+            gazetteer.add_phrase(spelling, point)
     for code, town_id, latitude, longitude in ZipCode.objects.filter(
         town__state__in=states
     ).values_list("code", "town_id", "latitude", "longitude"):
@@ -376,13 +385,19 @@ def _fuzzy_phrase(gazetteer: _Gazetteer, phrase: str) -> tuple[str, int] | None:
         return None
     words = phrase.count(" ") + 1
     best: tuple[str, int] | None = None
+    tied = False
     for length in range(len(phrase) - allowed, len(phrase) + allowed + 1):
         limit = min(allowed, _allowed_edits(length))
         for candidate in gazetteer.fuzzy.get((words, phrase[0], length), ()):
             edits = OSA.distance(phrase, candidate, score_cutoff=limit)
-            if edits <= limit and (best is None or edits < best[1]):
-                best = (candidate, edits)
-    return best
+            if edits > limit:
+                continue
+            if best is None or edits < best[1]:
+                best, tied = (candidate, edits), False
+            elif edits == best[1]:
+                tied = True
+    # "Stanford" is one letter from Stamford and from Stafford: better no guess.
+    return None if tied else best
 
 
 def _scan(gazetteer: _Gazetteer, text: str) -> _Found:

@@ -30,6 +30,8 @@ def town_in(text: str) -> str | None:
         ("ICE en NEW HAVEN ahora", "New Haven"),
         ("Hay migra en el Stop and Shop de Manchester", "Manchester"),
         ("Yo arete yon moun nan New Britain maten an", "New Britain"),
+        ("lapolis ak ajan nan Hatfòd", "Hartford"),
+        ("migra en Nueva Haven", "New Haven"),
     ],
 )
 def test_it_finds_the_town_of_a_report_in_any_of_the_four_languages(text: str, town: str) -> None:
@@ -94,6 +96,10 @@ def test_a_town_named_like_an_everyday_word_counts_when_the_text_places_it(
     text: str, town: str
 ) -> None:
     assert town_in(text) == town
+
+
+def test_a_typo_as_near_to_two_towns_is_not_guessed() -> None:
+    assert find_in_text("ICE in Stanford") is None  # Stamford or Stafford?
 
 
 def test_a_street_named_after_a_town_is_not_that_town() -> None:
@@ -272,11 +278,12 @@ def test_find_in_text_takes_well_under_two_milliseconds_per_text() -> None:
     ]
     find_in_text(texts[0])  # builds the gazetteer
     rounds = 40
-    start = time.perf_counter()
+    # CPU time of this thread: other jobs on a busy machine do not count against it.
+    start = time.thread_time()
     for _ in range(rounds):
         for text in texts:
             find_in_text(text)
-    per_text = (time.perf_counter() - start) / (rounds * len(texts))
+    per_text = (time.thread_time() - start) / (rounds * len(texts))
 
     assert per_text < 0.002, f"{per_text * 1000:.2f} ms per text"
 
