@@ -254,13 +254,10 @@ def _cluster(
 
 
 def _is_new_reporter(incident: Incident, report: Report) -> bool:
+    """Whether ``report`` (not yet saved in ``incident``) adds a reporter to it."""
     if report.reporter_id is None:
         return report.source in STAFF_SOURCES
-    return not (
-        Report.objects.filter(incident=incident, reporter_id=report.reporter_id)
-        .exclude(pk=report.pk)
-        .exists()
-    )
+    return not Report.objects.filter(incident=incident, reporter_id=report.reporter_id).exists()
 
 
 def _fold_report(
