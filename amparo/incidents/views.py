@@ -79,7 +79,7 @@ def board_rows(request: HttpRequest) -> HttpResponse:
     """The board's rows alone, for ``board.js``; the same filters as the page."""
     form = BoardFilterForm(request.GET or None)
     shown = queries.board_rows_for(signed_in_user(request), **form.filters())
-    context = {"board": shown, "sections": _board_sections(shown)}
+    context = {"board": shown, "sections": _board_sections(shown), "fragment": True}
     response = render(request, "incidents/_board_rows.html", context)
     response["X-Board-Rows"] = "1"  # board.js swaps in only what carries this mark
     return response
