@@ -136,6 +136,10 @@ def locate(
     The most precise wins: a pin; then a landmark named in the text, if it fits the
     ZIP code and towns given (a landmark is a point inside them); then the ZIP code
     (the field, else one in the text); then the town field; then a town in the text.
+    Of several towns in a text, one spelt right beats a misspelt one, then one the
+    text places ("in", "en", "em", "nan"...) beats one it only names, then the first.
+    A landmark name that fits two places ("Union Station") counts only when the ZIP
+    code or a town tells them apart.
     """
     gazetteer = _current_gazetteer()
     point = _valid_pin(pin)
