@@ -142,6 +142,21 @@ def test_a_landmark_is_more_precise_than_its_town() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("ICE at the Hartford courthouse", "Hartford courthouse"),
+        ("ICE at Danbury Fair mall, two vans", "Danbury Fair mall"),
+        ("la migra está en la corte de Hartford", "corte de Hartford"),
+    ],
+)
+def test_a_landmark_whose_name_holds_a_town_is_the_landmark(text: str, words: str) -> None:
+    match = find_in_text(text)
+
+    assert match is not None
+    assert (match.precision, match.words) == ("landmark", words)
+
+
 def test_a_landmark_named_like_a_town_street_is_the_landmark() -> None:
     match = find_in_text("ICE at the Walmart on Berlin Turnpike")
 
