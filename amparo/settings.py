@@ -193,6 +193,12 @@ try:
 except (ValueError, ConfigError) as exc:
     _fail(f"DATABASE_URL cannot be used: {exc}")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend, with one process's threads taking turns to write
+    # (amparo/core/sqlite/base.py says why).
+    DATABASES["default"]["ENGINE"] = "amparo.core.sqlite"
+    # Tests run in memory, as Django does for its own SQLite engine (pytest-django
+    # recognises only that engine's name when it adds a suffix per xdist worker).
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
     # Persistent too: opening a SQLite file runs four PRAGMAs and closing it a WAL
     # checkpoint, about 2-3 ms of every webhook (measured by `amparo bench intake`).
     DATABASES["default"]["OPTIONS"] = {

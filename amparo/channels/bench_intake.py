@@ -1,15 +1,18 @@
 """``amparo bench intake``: signed inbound-SMS webhooks against the real WSGI server.
 
-Starts gunicorn the way ``amparo run`` does (same workers and threads) on a
-free port of 127.0.0.1, over a database of its own: a temporary SQLite file in
-WAL mode, migrated fresh (on PostgreSQL, the throw-away test database that
-``amparo bench`` made). Then, over ``CONNECTIONS`` keep-alive connections:
+Starts gunicorn and ``amparo worker`` the way ``amparo run`` does (same
+workers and threads) on a free port of 127.0.0.1, over a database of its own:
+a temporary SQLite file in WAL mode, migrated fresh (on PostgreSQL, the
+throw-away test database that ``amparo bench`` made). Then, over
+``CONNECTIONS`` keep-alive connections:
 
 1. the ceiling: ``size`` requests to the same server's bare ``/healthz/ping``;
 2. intake: ``size`` signed inbound texts to ``/hooks/twilio/sms``, each with a
    fresh ``MessageSid`` and idempotency token, from a pool of fictional
    senders (each texts about four times: the first text creates the contact
    and queues the menu reply, later ones are stored for the operators).
+3. routing: the worker routes what the webhooks stored while they arrive;
+   the clock stops when the last text is routed (``routed_per_s``).
 
 The load generator is one thread driving non-blocking sockets with requests
 built (and signed) before the clock starts, so it takes as little CPU from the
@@ -51,6 +54,7 @@ THREADS = 4
 WARMUP_REQUESTS = 4 * CONNECTIONS
 SERVER_START_SECONDS = 60
 RESPONSE_TIMEOUT_SECONDS = 30
+ROUTING_TIMEOUT_SECONDS = 300
 BODIES = [
     "Hello, I need help",
     "Hay agentes en la parada del autobús de Main St",
@@ -81,8 +85,13 @@ def bench_intake(size: int = 5000) -> dict[str, Any]:
         _run(port, [ping] * WARMUP_REQUESTS)
         _run(port, texts[:WARMUP_REQUESTS])
 
+        server.wait_until_routed()
         ceiling = _run(port, [ping] * size)
+        started = time.monotonic()
         intake = _run(port, texts[WARMUP_REQUESTS:])
+        load_seconds = time.monotonic() - started
+        server.wait_until_routed()
+        routed_seconds = time.monotonic() - started
         stored = server.count_stored()
         if ceiling.errors or intake.errors:
             sys.stderr.write("bench intake: errors; the end of the server's log:\n")
@@ -105,6 +114,8 @@ def bench_intake(size: int = 5000) -> dict[str, Any]:
         "intake_to_ceiling_ratio": round(intake.per_second / ceiling.per_second, 3),
         "errors": ceiling.errors + intake.errors,
         "inbound_stored": stored,
+        "routed_per_s": round(size / routed_seconds),
+        "routing_done_after_load_s": round(routed_seconds - load_seconds, 2),
     }
     if stored != size + WARMUP_REQUESTS:
         figures["warning"] = "not every text was stored"
@@ -130,8 +141,8 @@ def _die_with_parent() -> None:
         pass
 
 
-def _database_url(directory: Path) -> tuple[str, Callable[[], int]]:
-    """A database for the server, and a function counting the inbound texts in it."""
+def _database_url(directory: Path) -> tuple[str, Callable[[str], int]]:
+    """A database for the server, and a function running a ``count(*)`` query in it."""
     if connection.vendor == "postgresql":
         # `amparo bench` already made and migrated a throw-away database: share it.
         conf = connection.settings_dict
@@ -143,17 +154,17 @@ def _database_url(directory: Path) -> tuple[str, Callable[[], int]]:
             conf["NAME"],
         )
 
-        def count_postgresql() -> int:
+        def count_postgresql(query: str) -> int:
             with connection.cursor() as cursor:
-                cursor.execute("SELECT count(*) FROM channels_inboundmessage")
+                cursor.execute(query)
                 return int(cursor.fetchone()[0])
 
         return url, count_postgresql
     path = directory / "bench.sqlite3"
 
-    def count_sqlite() -> int:
+    def count_sqlite(query: str) -> int:
         with sqlite3.connect(path) as db:
-            return int(db.execute("SELECT count(*) FROM channels_inboundmessage").fetchone()[0])
+            return int(db.execute(query).fetchone()[0])
 
     return f"sqlite:///{path}", count_sqlite
 
@@ -161,8 +172,19 @@ def _database_url(directory: Path) -> tuple[str, Callable[[], int]]:
 @dataclass(frozen=True)
 class _Server:
     port: int
-    count_stored: Callable[[], int]
+    count: Callable[[str], int]
     log_path: Path
+
+    def count_stored(self) -> int:
+        return self.count("SELECT count(*) FROM channels_inboundmessage")
+
+    def wait_until_routed(self) -> None:
+        deadline = time.monotonic() + ROUTING_TIMEOUT_SECONDS
+        waiting = "SELECT count(*) FROM channels_inboundmessage WHERE routed_at IS NULL"
+        while self.count(waiting):
+            if time.monotonic() > deadline:
+                raise BenchFailed("the worker did not route every text in time")
+            time.sleep(0.05)
 
     def log_tail(self) -> str:
         """The server's error records with their tracebacks (or the log's end if none)."""
@@ -181,7 +203,7 @@ class _Server:
 def _server(*, auth_token: str) -> Iterator[_Server]:
     directory = Path(tempfile.mkdtemp(prefix="amparo-bench-intake-"))
     port = _free_port()
-    database_url, count_stored = _database_url(directory)
+    database_url, count = _database_url(directory)
     env = {
         **os.environ,
         "AMPARO_MODE": "demo",  # keys generated into the temporary directory
@@ -193,6 +215,7 @@ def _server(*, auth_token: str) -> Iterator[_Server]:
     }
     env.pop("TWILIO_AUTH_TOKEN_FILE", None)
     server: subprocess.Popen[bytes] | None = None
+    worker: subprocess.Popen[bytes] | None = None
     log: IO[bytes] | None = None
     try:
         if connection.vendor != "postgresql":
@@ -220,22 +243,30 @@ def _server(*, auth_token: str) -> Iterator[_Server]:
             stderr=subprocess.STDOUT,
             preexec_fn=_die_with_parent if sys.platform == "linux" else None,
         )
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "amparo.cli", "worker"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+        )
         _wait_until_serving(server, port)
-        yield _Server(port, count_stored, directory / "server.log")
+        yield _Server(port, count, directory / "server.log")
     except BaseException:
         if log is not None:
             log.flush()
             sys.stderr.write("bench intake: the end of the server's log:\n")
-            sys.stderr.write(_Server(port, count_stored, directory / "server.log").log_tail())
+            sys.stderr.write(_Server(port, count, directory / "server.log").log_tail())
         raise
     finally:
-        if server is not None and server.poll() is None:
-            server.send_signal(signal.SIGTERM)
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+        for process in (server, worker):
+            if process is not None and process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
         if log is not None:
             log.close()
         shutil.rmtree(directory, ignore_errors=True)

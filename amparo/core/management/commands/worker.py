@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from amparo.core.sqlite.base import write_in_background
 from amparo.core.worker import Worker, registered_sweeps
 
 
@@ -17,6 +18,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Web requests write first: a webhook waits on the worker's lock, never the reverse.
+        write_in_background()
         worker = Worker(sweeps=registered_sweeps())
 
         def stop(signum: int, frame: object) -> None:

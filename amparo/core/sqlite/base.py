@@ -1,0 +1,221 @@
+"""Django's SQLite backend, with writers taking turns promptly and web requests first.
+
+SQLite has one write lock per database file. A writer that finds it taken is
+put to sleep by SQLite's busy handler for 1, 2, 5, 10, 15, 20, 25... ms before
+it tries again, so under a burst of short write transactions (a webhook's one
+insert holds the lock for well under a millisecond) most of the waiting is
+oversleep; and a background loop that writes back to back (the worker routing
+a backlog of texts) keeps winning the lock, so webhooks wait seconds
+(measured with ``amparo bench intake``).
+
+Here a transaction (``transaction.atomic``, started as ``BEGIN IMMEDIATE``)
+first takes two locks, and releases both when it commits or rolls back:
+
+1. a lock shared by the threads of this process, which wakes a waiting
+   thread the moment the holder is done;
+2. for a database file, an advisory ``flock`` on ``<database>-writer.lock``
+   shared with the other processes, polled every half millisecond by the one
+   waiting thread of each process.
+
+Web processes go first: while one of their threads waits, it holds a shared
+``flock`` on ``<database>-waiting.lock``, and a background process (``amparo
+worker`` calls :func:`write_in_background`) does not start a transaction
+while that file is held, for up to :data:`BACKGROUND_DEFERS_AT_MOST` seconds,
+so a burst of webhooks can slow the worker down but never stop it.
+
+A write statement outside a transaction (``QuerySet.update()`` in autocommit
+mode, say) takes the same locks for the time of the statement: otherwise it
+would hold SQLite's lock unseen, and the transaction that had just taken the
+turn would sleep in SQLite's busy handler with every other writer queued
+behind it.
+
+All waits are bounded by the connection's ``timeout``, after which the
+transaction fails as "database is locked", as SQLite itself would.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.db import OperationalError
+from django.db.backends.sqlite3 import base
+
+POLL_SECONDS = 0.0005
+BACKGROUND_DEFERS_AT_MOST = 0.25
+
+_thread_locks: dict[str, threading.Lock] = {}
+_guard = threading.Lock()
+_background = False
+
+
+def write_in_background() -> None:
+    """Make this process's transactions wait while a web process waits to write."""
+    global _background
+    _background = True
+
+
+def _thread_lock(name: str) -> threading.Lock:
+    with _guard:
+        return _thread_locks.setdefault(name, threading.Lock())
+
+
+def _try_flock(descriptor: int, operation: int) -> bool:
+    try:
+        fcntl.flock(descriptor, operation | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+# Statements that never take SQLite's write lock by themselves.
+_NOT_WRITES = ("SELECT", "PRAGMA", "SAVEPOINT", "RELEASE", "BEGIN", "COMMIT", "ROLLBACK", "EXPLAIN")
+
+
+class _Cursor(base.SQLiteCursorWrapper):
+    """Django's cursor; a write outside a transaction takes the writer locks first."""
+
+    wrapper: DatabaseWrapper
+
+    def _writes_alone(self, query: str) -> bool:
+        return not self.connection.in_transaction and not query.lstrip()[:9].upper().startswith(
+            _NOT_WRITES
+        )
+
+    def execute(self, query: str, params: Any = None) -> Any:
+        if not self._writes_alone(query):
+            return super().execute(query, params)
+        with self.wrapper.writer_turn():
+            return super().execute(query, params)
+
+    def executemany(self, query: str, param_list: Iterable[Any]) -> Any:
+        if not self._writes_alone(query):
+            return super().executemany(query, param_list)
+        with self.wrapper.writer_turn():
+            return super().executemany(query, param_list)
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._writer_lock_held = False
+        self._lock_files: tuple[int, int] | None = None
+
+    def _lock_name(self) -> str:
+        return str(self.settings_dict["NAME"])
+
+    def _lock_timeout(self) -> float:
+        return float(self.settings_dict.get("OPTIONS", {}).get("timeout", 5))
+
+    def _open_lock_files(self) -> tuple[int, int] | None:
+        """This connection's descriptors of the writer and waiting files; None in memory."""
+        if self.is_in_memory_db():
+            return None
+        if self._lock_files is None:
+            name = self._lock_name()
+            self._lock_files = (
+                os.open(f"{name}-writer.lock", os.O_RDWR | os.O_CREAT, 0o600),
+                os.open(f"{name}-waiting.lock", os.O_RDWR | os.O_CREAT, 0o600),
+            )
+        return self._lock_files
+
+    def _take_writer_lock(self) -> None:
+        deadline = time.monotonic() + self._lock_timeout()
+        lock = _thread_lock(self._lock_name())
+        if not lock.acquire(timeout=self._lock_timeout()):
+            raise OperationalError("database is locked (other threads kept writing)")
+        try:
+            files = self._open_lock_files()
+            if files is not None:
+                self._take_file_lock(*files, deadline=deadline)
+        except BaseException:
+            lock.release()
+            raise
+        self._writer_lock_held = True
+
+    def _take_file_lock(self, writer: int, waiting: int, *, deadline: float) -> None:
+        if _try_flock(writer, fcntl.LOCK_EX):
+            return
+        if _background:
+            self._defer_to_web_processes(waiting)
+        else:
+            # Tell background processes that a web request is waiting (shared:
+            # several may wait); a background process checks it only for an instant.
+            while not _try_flock(waiting, fcntl.LOCK_SH):
+                time.sleep(POLL_SECONDS)
+        try:
+            while not _try_flock(writer, fcntl.LOCK_EX):
+                if time.monotonic() >= deadline:
+                    raise OperationalError("database is locked (other processes kept writing)")
+                time.sleep(POLL_SECONDS)
+        finally:
+            if not _background:
+                fcntl.flock(waiting, fcntl.LOCK_UN)
+
+    @staticmethod
+    def _defer_to_web_processes(waiting: int) -> None:
+        give_up_at = time.monotonic() + BACKGROUND_DEFERS_AT_MOST
+        while time.monotonic() < give_up_at:
+            if _try_flock(waiting, fcntl.LOCK_EX):
+                fcntl.flock(waiting, fcntl.LOCK_UN)
+                return
+            time.sleep(POLL_SECONDS)
+
+    def _release_writer_lock(self) -> None:
+        if not self._writer_lock_held:
+            return
+        self._writer_lock_held = False
+        try:
+            if self._lock_files is not None:
+                fcntl.flock(self._lock_files[0], fcntl.LOCK_UN)
+        finally:
+            _thread_lock(self._lock_name()).release()
+
+    def create_cursor(self, name: str | None = None) -> _Cursor:
+        cursor: _Cursor = self.connection.cursor(factory=_Cursor)
+        cursor.wrapper = self
+        return cursor
+
+    @contextmanager
+    def writer_turn(self) -> Iterator[None]:
+        """Hold the writer locks around one statement that writes outside a transaction."""
+        self._take_writer_lock()
+        try:
+            yield
+        finally:
+            self._release_writer_lock()
+
+    def _start_transaction_under_autocommit(self) -> None:
+        self._take_writer_lock()
+        try:
+            super()._start_transaction_under_autocommit()  # type: ignore[misc]  # not in django-stubs
+        except BaseException:
+            self._release_writer_lock()
+            raise
+
+    def _commit(self) -> None:
+        try:
+            super()._commit()  # type: ignore[misc]  # not in django-stubs
+        finally:
+            self._release_writer_lock()
+
+    def _rollback(self) -> None:
+        try:
+            super()._rollback()  # type: ignore[misc]  # not in django-stubs
+        finally:
+            self._release_writer_lock()
+
+    def _close(self) -> None:
+        try:
+            super()._close()  # type: ignore[misc]  # not in django-stubs
+        finally:
+            self._release_writer_lock()
+            if self._lock_files is not None:
+                for descriptor in self._lock_files:
+                    os.close(descriptor)
+                self._lock_files = None

@@ -1,0 +1,163 @@
+"""The SQLite backend: writers of one database take turns, web requests before the worker."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.db import OperationalError, connections, transaction
+
+from amparo.core.sqlite import base
+from amparo.core.sqlite.base import DatabaseWrapper
+
+pytestmark = pytest.mark.django_db  # lets pytest-django allow these extra connections
+
+ALIAS = "writers-test"
+
+
+def wrapper(path: Path, *, timeout: float = 0.3) -> DatabaseWrapper:
+    return DatabaseWrapper(
+        {
+            "ENGINE": "amparo.core.sqlite",
+            "NAME": str(path),
+            "OPTIONS": {"timeout": timeout, "transaction_mode": "IMMEDIATE"},
+            "TIME_ZONE": None,
+            "CONN_MAX_AGE": 0,
+            "CONN_HEALTH_CHECKS": False,
+            "AUTOCOMMIT": True,
+            "ATOMIC_REQUESTS": False,
+            "TEST": {},
+            "USER": "",
+            "PASSWORD": "",
+            "HOST": "",
+            "PORT": "",
+        },
+        alias=ALIAS,
+    )
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Iterator[Path]:
+    path = tmp_path / "writers.sqlite3"
+    setup = wrapper(path)
+    with setup.cursor() as cursor:
+        cursor.execute("CREATE TABLE t (who TEXT)")
+    setup.close()
+    yield path
+
+
+def use(path: Path, *, timeout: float = 0.3) -> DatabaseWrapper:
+    """A connection to ``path`` for this thread under ``ALIAS``."""
+    connection = wrapper(path, timeout=timeout)
+    connections[ALIAS] = connection
+    return connection
+
+
+def rows(path: Path) -> list[str]:
+    reader = wrapper(path)
+    with reader.cursor() as cursor:
+        cursor.execute("SELECT who FROM t ORDER BY rowid")
+        found = [row[0] for row in cursor.fetchall()]
+    reader.close()
+    return found
+
+
+@pytest.fixture
+def other_process_holds(database: Path) -> Iterator[int]:
+    """The writer file locked as another process would (a separate open file description)."""
+    descriptor = os.open(f"{database}-writer.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(descriptor, fcntl.LOCK_EX)
+    yield descriptor
+    os.close(descriptor)
+
+
+def test_a_second_thread_writes_right_after_the_first_commits(database: Path) -> None:
+    first_inside = threading.Event()
+    errors: list[BaseException] = []
+
+    def second() -> None:
+        connection = use(database, timeout=5)
+        first_inside.wait()
+        try:
+            with transaction.atomic(using=ALIAS):
+                connection.cursor().execute("INSERT INTO t VALUES ('second')")
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    connection = use(database, timeout=5)
+    with transaction.atomic(using=ALIAS):
+        connection.cursor().execute("INSERT INTO t VALUES ('first')")
+        first_inside.set()
+        time.sleep(0.2)  # the second thread waits on the process's lock meanwhile
+    thread.join()
+    connection.close()
+
+    assert errors == []
+    assert rows(database) == ["first", "second"]
+
+
+def test_a_transaction_gives_up_as_locked_when_another_process_keeps_writing(
+    database: Path, other_process_holds: int
+) -> None:
+    connection = use(database, timeout=0.2)
+    started = time.monotonic()
+
+    with (
+        pytest.raises(OperationalError, match="database is locked"),
+        transaction.atomic(using=ALIAS),
+    ):
+        connection.cursor().execute("INSERT INTO t VALUES ('late')")
+
+    assert 0.2 <= time.monotonic() - started < 2
+    fcntl.flock(other_process_holds, fcntl.LOCK_UN)
+    with transaction.atomic(using=ALIAS):  # the locks were released: writing works again
+        connection.cursor().execute("INSERT INTO t VALUES ('after')")
+    connection.close()
+    assert rows(database) == ["after"]
+
+
+def test_a_write_outside_a_transaction_waits_for_its_turn_too(
+    database: Path, other_process_holds: int
+) -> None:
+    connection = use(database, timeout=0.2)
+
+    with pytest.raises(OperationalError, match="database is locked"):
+        connection.cursor().execute("INSERT INTO t VALUES ('autocommit')")
+    connection.cursor().execute("SELECT count(*) FROM t")  # reads never wait
+
+    fcntl.flock(other_process_holds, fcntl.LOCK_UN)
+    connection.cursor().execute("INSERT INTO t VALUES ('autocommit')")
+    connection.close()
+    assert rows(database) == ["autocommit"]
+
+
+def test_the_worker_waits_while_a_web_request_waits_but_not_forever(
+    database: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(base, "_background", True)
+    web_waiting = os.open(f"{database}-waiting.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(web_waiting, fcntl.LOCK_SH)
+    writer = os.open(f"{database}-writer.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(writer, fcntl.LOCK_EX)  # busy, so the worker has to queue
+    threading.Timer(0.05, fcntl.flock, (writer, fcntl.LOCK_UN)).start()
+    connection = use(database, timeout=5)
+    started = time.monotonic()
+
+    with transaction.atomic(using=ALIAS):
+        connection.cursor().execute("INSERT INTO t VALUES ('worker')")
+
+    waited = time.monotonic() - started
+    connection.close()
+    os.close(web_waiting)
+    os.close(writer)
+    assert base.BACKGROUND_DEFERS_AT_MOST <= waited < base.BACKGROUND_DEFERS_AT_MOST + 1
+    assert rows(database) == ["worker"]
