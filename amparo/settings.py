@@ -353,6 +353,11 @@ except ConfigError as exc:
 # --- report forms (issue 4, public-forms) --------------------------------------
 
 try:
+    # Texts from one number that become reports per window (more still reach operators).
+    AMPARO_SMS_REPORT_LIMIT = envconf.integer("AMPARO_SMS_REPORT_LIMIT", 6, minimum=1)
+    AMPARO_SMS_REPORT_WINDOW_SECONDS = envconf.integer(
+        "AMPARO_SMS_REPORT_WINDOW_SECONDS", 3600, minimum=10
+    )
     # Reports one client (address, or /64 for IPv6) may send through the public
     # form per window. Over Tor, everyone using one exit node counts as one client.
     AMPARO_WEB_REPORT_LIMIT = envconf.integer("AMPARO_WEB_REPORT_LIMIT", 5, minimum=1)

@@ -10,9 +10,13 @@ Rules, in order (amparo/intake/keywords.py has the keyword table):
    in and confirms. Text after STOP or HELP also goes to the operators: the
    person may be reporting something ("ALTO, ICE en la escuela").
 3. A registered keyword runs its handler.
-4. Anything else is stored for the operators' inbox and answered with a short
-   menu, except: an opted-out contact gets no answer, and the menu is not sent
-   again to a contact who was sent anything in the last
+4. Anything else is stored for the operators' inbox, becomes a report
+   (amparo/incidents: clustered into an incident, or "needs a place"), and is
+   answered with a short menu. A number that texts more than
+   ``AMPARO_SMS_REPORT_LIMIT`` reports in ``AMPARO_SMS_REPORT_WINDOW_SECONDS``
+   still reaches the operators, but its texts stop becoming reports, so one
+   phone cannot flood the board. An opted-out contact gets no answer, and the
+   menu is not sent again to a contact who was sent anything in the last
    :data:`MENU_QUIET_PERIOD` (an operator's conversation is not interrupted by
    menus; an auto-responder gets one menu, not a loop). The outbox's own
    loop guard backs this up (the menu is ``automatic``).
@@ -36,6 +40,9 @@ from amparo.channels.actions import queue_message
 from amparo.channels.models import InboundMessage, OutboundMessage
 from amparo.contacts.actions import opt_in, opt_out, set_language
 from amparo.contacts.models import ConsentMethod, Contact
+from amparo.core.ratelimit import allow
+from amparo.incidents.actions import submit_report
+from amparo.incidents.models import ReportSource
 from amparo.intake import messages
 from amparo.intake.keywords import HELP, START, STOP, KeywordContext, KeywordMatch
 from amparo.intake.language import guess_language
@@ -71,6 +78,7 @@ def follow_route(*, route: Route, message: InboundMessage, contact: Contact) -> 
         guess = None if contact.language_chosen else guess_language(message.body)
         if guess is not None:
             set_language(contact=contact, language=guess, inferred=True)
+        _report(message=message, contact=contact)
         _answer_with_menu(message=message, contact=contact)
     elif match.name == STOP:
         changed = opt_out(contact=contact, method=ConsentMethod.SMS_KEYWORD)
@@ -91,6 +99,28 @@ def follow_route(*, route: Route, message: InboundMessage, contact: Contact) -> 
     else:
         _run_handler(match=match, message=message, contact=contact)
     log.info("intake: message %s routed to %s", message.pk, route.routed_to)
+
+
+def _report(*, message: InboundMessage, contact: Contact) -> None:
+    """The text becomes a report for the board, unless its number is flooding us."""
+    if not allow(
+        scope="report-sms",
+        key=str(contact.pk),
+        limit=settings.AMPARO_SMS_REPORT_LIMIT,
+        window_seconds=settings.AMPARO_SMS_REPORT_WINDOW_SECONDS,
+    ):
+        log.warning(
+            "intake: message %s not made a report (its number is over the limit)", message.pk
+        )
+        return
+    submit_report(
+        source=ReportSource.SMS,
+        text=message.body,
+        reporter=contact,
+        inbound=message,
+        language=contact.language,
+        received_at=message.received_at,
+    )
 
 
 def _answer_with_menu(*, message: InboundMessage, contact: Contact) -> None:
