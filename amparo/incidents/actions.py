@@ -105,6 +105,10 @@ AGENCY_RANK: dict[str, int] = {
     Agency.POLICE: 1,
     Agency.UNKNOWN: 0,
 }
+SOURCES = frozenset(ReportSource.values)
+PLACE_KINDS = frozenset(PlaceKind.values)
+AGENCIES = frozenset(Agency.values)
+WARRANTS = frozenset(Warrant.values)
 MAX_AGENTS = 10_000
 SAME_REPORTER_SQL = (
     "SELECT 1 FROM incidents_report WHERE incident_id = %s AND reporter_id = %s LIMIT 1"
@@ -143,10 +147,10 @@ def submit_report(
     file that is not a photo raises :class:`IncidentsError` and nothing is
     stored. Rate limits are the doors' job, not this function's.
     """
-    _check_choice(source, ReportSource.values)
-    _check_choice(place_kind, PlaceKind.values)
-    _check_choice(agency, Agency.values)
-    _check_choice(warrant, Warrant.values)
+    _check_choice(source, SOURCES)
+    _check_choice(place_kind, PLACE_KINDS)
+    _check_choice(agency, AGENCIES)
+    _check_choice(warrant, WARRANTS)
     if agents_count is not None and not 0 <= agents_count <= MAX_AGENTS:
         raise IncidentsError(_("The number of agents is not plausible."))
     cleaned_photos = [strip_metadata(photo) for photo in photos]  # before any write
