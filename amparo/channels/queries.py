@@ -94,6 +94,19 @@ def inbound_for_operator(user: User, message_id: Any) -> InboundMessage:
     return get_object_or_404(InboundMessage.objects.select_related("contact"), pk=message_id)
 
 
+def access_inbound_without_contact(user: User, message_id: Any) -> Entry:
+    """A voicemail from a withheld number (or a text not yet routed), for the inbox.
+
+    Audited as ``channels.inbound_view``; the recording link is for operators only.
+    404 for a message that has a contact: its conversation shows it.
+    """
+    _require(user, CONVERSATION_ROLES)
+    message = get_object_or_404(InboundMessage, pk=message_id, contact__isnull=True)
+    record_event(actor=user, action="channels.inbound_view", target=message)
+    recording = _recording_url(message) if user.has_role(*OPERATOR_ROLES) else ""
+    return Entry(at=message.received_at, inbound=message, recording_url=recording)
+
+
 # --- one contact's conversation ----------------------------------------------
 
 

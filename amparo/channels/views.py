@@ -88,6 +88,15 @@ def reply(request: HttpRequest, contact_id: uuid.UUID) -> HttpResponse:
     return _conversation_page(request, found, form, status=400)
 
 
+@role_required(*CONVERSATION_ROLES)
+@require_GET
+def inbound_without_contact(request: HttpRequest, message_id: uuid.UUID) -> HttpResponse:
+    user = signed_in_user(request)
+    entry = queries.access_inbound_without_contact(user, message_id)
+    context = {"entry": entry, "is_operator": user.has_role(*OPERATOR_ROLES)}
+    return render(request, "channels/inbound.html", context)
+
+
 @role_required(*OPERATOR_ROLES)
 @require_POST
 def mark_handled(request: HttpRequest, message_id: uuid.UUID) -> HttpResponse:
@@ -95,6 +104,8 @@ def mark_handled(request: HttpRequest, message_id: uuid.UUID) -> HttpResponse:
     message = queries.inbound_for_operator(user, message_id)
     actions.mark_handled(message=message, by=user)
     messages.success(request, _("Marked as handled. It has left the inbox."))
+    if message.contact_id is None:
+        return redirect("channels:inbox")
     return redirect("channels:conversation", contact_id=message.contact_id)
 
 

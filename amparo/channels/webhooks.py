@@ -148,22 +148,22 @@ def _operators_on_call() -> list[str]:
 
 
 def _after_dial(call: Call, language: str, *, operator_took_it: bool) -> HttpResponse:
-    recording_url = ""
-    if call.caller:
-        # Twilio signs its callback to this URL, so neither value can be altered.
-        recording_url = _public_url(
-            "twilio_voice_recording",
-            lang=language,
-            caller=voice.seal_caller(call.caller),
-            verified="1" if call.caller_verified else "0",
-        )
+    # Twilio signs its callback to this URL, so none of the values can be altered.
+    # A withheld number has no caller token: the voicemail is kept without a contact.
+    recording_url = _public_url(
+        "twilio_voice_recording",
+        lang=language,
+        caller=voice.seal_caller(call.caller) if call.caller else "",
+        verified="1" if call.caller_verified else "0",
+    )
+    hidden = {} if call.caller else {"hidden": "1"}
     return _twiml(
         voice.after_dial(
             language=language,
             operator_took_it=operator_took_it,
             caller_known=bool(call.caller),
             recording_url=recording_url,
-            done_url=_public_url("twilio_voice_goodbye", lang=language),
+            done_url=_public_url("twilio_voice_goodbye", lang=language, **hidden),
         )
     )
 
@@ -225,7 +225,8 @@ def twilio_voice_after_dial(request: HttpRequest) -> HttpResponse:
 def twilio_voice_goodbye(request: HttpRequest) -> HttpResponse:
     """The voicemail was recorded."""
     _call(request)
-    return _twiml(voice.goodbye(language=_language(request)))
+    caller_known = request.GET.get("hidden") != "1"
+    return _twiml(voice.goodbye(language=_language(request), caller_known=caller_known))
 
 
 @twilio_webhook
@@ -234,11 +235,12 @@ def twilio_voice_recording(request: HttpRequest) -> HttpResponse:
     recording = voice.parse_recording(request, **_credentials())
     if recording.status != "completed":
         return HttpResponse(status=204)
-    caller = voice.open_caller(request.GET.get("caller", ""))
-    if not caller:
+    token = request.GET.get("caller", "")
+    caller = voice.open_caller(token) if token else ""
+    if token and not caller:
         # Signed by Twilio, so the URL is ours: sealed under a key since removed.
-        log.warning("hotline: a voicemail's caller could not be read; not stored")
-        return HttpResponse(status=204)
+        # The message still matters; it is kept like one from a withheld number.
+        log.warning("hotline: a voicemail's caller could not be read; kept without a number")
     accept_voicemail(
         channel=VOICE_CHANNEL,
         provider_id=recording.recording_sid,

@@ -23,6 +23,8 @@ from amparo.channels.models import InboundKind, InboundMessage
 from amparo.contacts.actions import find_or_create_contact
 from amparo.contacts.errors import ContactsError
 from amparo.contacts.models import Contact
+from amparo.incidents.actions import submit_report
+from amparo.incidents.models import ReportSource
 from amparo.intake.keywords import match_keyword
 from amparo.intake.router import follow_route, plan_route
 
@@ -118,18 +120,22 @@ def receive_voicemail(
     duration_seconds: int,
     caller_verified: bool = False,
 ) -> InboundMessage | None:
-    """Store a voicemail for the operators (recording URL and duration sealed). No SMS reply.
+    """Store a voicemail for the operators (recording URL and duration sealed), and report it.
 
-    ``caller_verified``: the carrier fully attested the caller id (STIR/SHAKEN
-    "A"); otherwise the number may be spoofed and operators are told so.
+    No SMS reply. ``from_phone`` is "" for a withheld number: the voicemail is
+    kept without a contact (nobody can call back, but what it says may matter).
+    It also becomes a report with no text and no place yet: an operator listens,
+    transcribes and places it. ``caller_verified``: the carrier fully attested
+    the caller id (STIR/SHAKEN "A"); otherwise the number may be spoofed and
+    operators are told so.
 
     Return None, having changed nothing, for a provider id already received on
-    ``channel``, or a caller without a usable number (withheld caller id).
+    ``channel``, or a caller id that is there but is not a phone number.
     """
     try:
         with transaction.atomic():
-            contact = _sender(channel, from_phone)
-            if contact is None:
+            contact = _sender(channel, from_phone) if from_phone else None
+            if from_phone and contact is None:
                 return None
             message = _store(
                 channel=channel,
@@ -144,6 +150,13 @@ def receive_voicemail(
                 },
                 routed_to=VOICEMAIL,
                 needs_operator=True,
+            )
+            submit_report(
+                source=ReportSource.VOICEMAIL,
+                reporter=contact,
+                inbound=message,
+                language=contact.language if contact is not None else "",
+                received_at=message.received_at,
             )
     except _AlreadyReceived:
         return None
@@ -169,7 +182,7 @@ def _sender(channel: str, phone: str) -> Contact | None:
 def _store(
     *,
     channel: str,
-    contact: Contact,
+    contact: Contact | None,
     provider_id: str,
     kind: str,
     body: str,

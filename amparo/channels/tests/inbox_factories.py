@@ -34,7 +34,7 @@ def make_contact(phone: str = "", *, language: str = "en") -> Contact:
 
 
 def make_inbound(
-    contact: Contact,
+    contact: Contact | None,
     body: str = "hay agentes en la esquina",
     *,
     needs_operator: bool = True,
@@ -53,6 +53,7 @@ def make_inbound(
         received_at=received_at or timezone.now(),
         needs_operator=needs_operator,
         routed_to="default",
+        routed_at=timezone.now(),
     )
 
 

@@ -667,3 +667,69 @@ def test_a_voicemail_whose_caller_id_was_not_vouched_for_is_flagged(
     signed_in(client, Role.OPERATOR)
     html = client.get(conversation_url(contact)).content.decode()
     assert ("Caller ID not verified" in html) is warned
+
+
+# --- a message without a number ------------------------------------------------------
+
+
+def withheld_voicemail() -> InboundMessage:
+    return make_inbound(
+        None,
+        "",
+        kind=InboundKind.VOICEMAIL,
+        media={
+            "recording_url": "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1",
+            "duration_seconds": 30,
+            "caller_verified": False,
+        },
+    )
+
+
+def test_a_voicemail_from_a_withheld_number_is_listed_and_opens_with_its_recording(
+    client: Client,
+) -> None:
+    message = withheld_voicemail()
+    signed_in(client, Role.OPERATOR)
+    page_url = reverse("channels:inbound", args=[message.pk])
+
+    inbox_page = client.get(INBOX).content.decode()
+    page = client.get(page_url)
+
+    assert page_url in inbox_page and "Number withheld" in inbox_page
+    assert page.status_code == 200
+    assert "Listen to the recording" in page.content.decode()
+    assert AuditEvent.objects.filter(action="channels.inbound_view").count() == 1
+
+
+def test_a_coordinator_sees_a_withheld_voicemail_but_not_its_recording(client: Client) -> None:
+    message = withheld_voicemail()
+    signed_in(client, Role.COORDINATOR)
+
+    page = client.get(reverse("channels:inbound", args=[message.pk])).content.decode()
+
+    assert "Listen to the recording" not in page and "operators only" in page
+
+
+@pytest.mark.parametrize("role", [Role.RESPONDER, Role.LEGAL, Role.TREASURER, Role.ADMIN])
+def test_other_roles_cannot_open_a_message_without_a_number(client: Client, role: Role) -> None:
+    message = withheld_voicemail()
+    signed_in(client, role)
+
+    assert client.get(reverse("channels:inbound", args=[message.pk])).status_code == 403
+
+
+def test_a_message_with_a_contact_is_read_in_its_conversation_not_here(client: Client) -> None:
+    message = make_inbound(make_contact())
+    signed_in(client, Role.OPERATOR)
+
+    assert client.get(reverse("channels:inbound", args=[message.pk])).status_code == 404
+
+
+def test_marking_a_withheld_voicemail_handled_goes_back_to_the_inbox(client: Client) -> None:
+    message = withheld_voicemail()
+    signed_in(client, Role.OPERATOR)
+
+    response = client.post(handled_url(message), follow=True)
+
+    assert response.redirect_chain[-1][0] == INBOX
+    assert list(response.context["page"]) == []

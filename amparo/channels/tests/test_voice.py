@@ -279,13 +279,32 @@ def test_when_nobody_answers_the_caller_is_offered_voicemail_in_their_language(
     assert CALLER[2:] not in record.attrib["recordingStatusCallback"]
 
 
-def test_a_withheld_number_is_asked_to_call_or_text_again_instead(client: Client) -> None:
+def test_a_withheld_number_may_leave_a_voicemail_and_is_told_nobody_can_call_back(
+    client: Client,
+) -> None:
     fields = fixture("twilio_voice_withheld", DialCallStatus="no-answer")
 
     root = twiml(post_signed(client, f"{AFTER_DIAL}?lang=en", fields))
 
-    assert verbs(root) == ["Say", "Hangup"]
+    assert verbs(root) == ["Say", "Record", "Hangup"]
     assert "hidden" in (root[0].text or "")
+    record = root[1]
+    assert parse_qs(urlsplit(record.attrib["recordingStatusCallback"]).query).get("caller") in (
+        None,
+        [""],
+    )
+    assert parse_qs(urlsplit(record.attrib["action"]).query)["hidden"] == ["1"]
+
+
+def test_a_withheld_caller_is_not_promised_a_call_back_after_the_recording(
+    client: Client,
+) -> None:
+    root = twiml(
+        post_signed(client, f"{GOODBYE}?lang=en&hidden=1", fixture("twilio_voice_withheld"))
+    )
+
+    assert verbs(root) == ["Say", "Hangup"]
+    assert "call you back" not in (root[0].text or "")
 
 
 def test_an_unknown_language_in_the_url_falls_back_to_english(client: Client) -> None:
@@ -419,13 +438,28 @@ def test_a_recording_callback_with_the_caller_changed_is_refused(client: Client)
 
 
 @pytest.mark.django_db
-def test_a_recording_without_a_caller_we_sealed_stores_nothing(client: Client) -> None:
+def test_a_voicemail_from_a_withheld_number_is_kept_without_a_contact(client: Client) -> None:
+    fields = fixture("twilio_voice_recording_completed")
+
+    response = post_signed(client, f"{RECORDING}?lang=en&caller=&verified=0", fields)
+
+    assert response.status_code == 204
+    message = InboundMessage.objects.get()
+    assert message.contact is None and message.needs_operator
+    assert not Contact.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_recording_whose_caller_cannot_be_read_is_kept_without_a_number(
+    client: Client,
+) -> None:
     fields = fixture("twilio_voice_recording_completed")
 
     response = post_signed(client, f"{RECORDING}?lang=en&caller=forged", fields)
 
     assert response.status_code == 204
-    assert not (InboundMessage.objects.exists() or Contact.objects.exists())
+    assert InboundMessage.objects.get().contact is None
+    assert not Contact.objects.exists()
 
 
 @pytest.mark.django_db

@@ -14,6 +14,7 @@ from amparo.channels.gateways.base import InboundText
 from amparo.channels.models import InboundKind, InboundMessage, OutboundMessage
 from amparo.contacts.models import Contact
 from amparo.contacts.queries import find_contact_by_phone
+from amparo.incidents.models import Report
 from amparo.intake import router
 from amparo.intake.actions import receive_text, receive_voicemail, route_stored_message
 from amparo.intake.tests.texts import CHANNEL, OTHER_PHONE, PHONE, contact_of, replies_to, text_in
@@ -247,7 +248,25 @@ def test_a_voicemail_delivered_twice_is_stored_once() -> None:
 
 
 @pytest.mark.django_db
-def test_a_voicemail_from_a_withheld_number_is_dropped() -> None:
-    assert voicemail(phone="+266696687") is None  # Twilio's "anonymous"
+def test_a_voicemail_whose_caller_id_is_not_a_phone_number_is_dropped() -> None:
+    assert voicemail(phone="+266696687") is None  # Twilio's "anonymous", unparsed
 
     assert not InboundMessage.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_voicemail_from_a_withheld_number_is_kept_and_reported_without_a_contact() -> None:
+    message = voicemail(phone="")
+
+    assert message is not None and message.contact is None and message.needs_operator
+    report = Report.objects.get()
+    assert (report.source, report.inbound, report.reporter) == ("voicemail", message, None)
+    assert report.incident is None  # an operator listens, then places it
+
+
+@pytest.mark.django_db
+def test_a_voicemail_is_a_report_from_its_caller() -> None:
+    message = voicemail()
+
+    assert message is not None
+    assert Report.objects.get().reporter == message.contact

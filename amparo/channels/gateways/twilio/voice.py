@@ -71,8 +71,9 @@ class Phrases:
     menu: str
     connecting: str
     voicemail: str
-    no_callback: str
+    voicemail_hidden: str  # for a withheld number: nobody can call back
     goodbye: str
+    goodbye_hidden: str
 
 
 # Spoken to callers, so they live here rather than in the UI catalogs: the menu
@@ -86,9 +87,11 @@ PHRASES = {
         "Please stay on the line.",
         voicemail="Nobody can answer right now. Please leave a message after the tone: "
         "say what is happening and where. Press the pound key when you are done.",
-        no_callback="Nobody can answer right now, and your number is hidden, so we cannot "
-        "call you back. Please call again, or send a text message to this number.",
+        voicemail_hidden="Nobody can answer right now. Your number is hidden, so we cannot "
+        "call you back, but you can leave a message after the tone: say what is happening "
+        "and where. Press the pound key when you are done.",
         goodbye="Thank you. We received your message and will call you back. Goodbye.",
+        goodbye_hidden="Thank you. We received your message. Goodbye.",
     ),
     "es": Phrases(
         voice="Polly.Lupe",
@@ -98,10 +101,11 @@ PHRASES = {
         "Por favor, no cuelgue.",
         voicemail="Nadie puede contestar en este momento. Por favor, deje un mensaje después "
         "del tono: diga qué está pasando y dónde. Oprima la tecla numeral cuando termine.",
-        no_callback="Nadie puede contestar en este momento y su número está oculto, así que no "
-        "podemos devolverle la llamada. Por favor, llame otra vez o envíe un mensaje de texto "
-        "a este número.",
+        voicemail_hidden="Nadie puede contestar en este momento. Su número está oculto, así que "
+        "no podemos devolverle la llamada, pero puede dejar un mensaje después del tono: diga "
+        "qué está pasando y dónde. Oprima la tecla numeral cuando termine.",
         goodbye="Gracias. Recibimos su mensaje y le devolveremos la llamada. Adiós.",
+        goodbye_hidden="Gracias. Recibimos su mensaje. Adiós.",
     ),
     "pt": Phrases(
         voice="Polly.Camila",
@@ -111,10 +115,11 @@ PHRASES = {
         "Por favor, aguarde na linha.",
         voicemail="Ninguém pode atender agora. Por favor, deixe uma mensagem após o sinal: "
         "diga o que está acontecendo e onde. Pressione a tecla jogo da velha quando terminar.",
-        no_callback="Ninguém pode atender agora e o seu número está oculto, então não podemos "
-        "retornar a ligação. Por favor, ligue de novo ou mande uma mensagem de texto para "
-        "este número.",
+        voicemail_hidden="Ninguém pode atender agora. O seu número está oculto, então não "
+        "podemos retornar a ligação, mas você pode deixar uma mensagem após o sinal: diga o que "
+        "está acontecendo e onde. Pressione a tecla jogo da velha quando terminar.",
         goodbye="Obrigado. Recebemos sua mensagem e vamos retornar a ligação. Tchau.",
+        goodbye_hidden="Obrigado. Recebemos sua mensagem. Tchau.",
     ),
     "ht": Phrases(
         voice="Polly.Lea",
@@ -123,9 +128,11 @@ PHRASES = {
         connecting="Mèsi paske ou rele. N ap konekte w ak yon volontè. Tanpri, rete sou liy lan.",
         voicemail="Pa gen moun ki ka reponn kounye a. Tanpri, kite yon mesaj apre son an: "
         "di sa k ap pase ak ki kote. Peze kare a lè ou fini.",
-        no_callback="Pa gen moun ki ka reponn kounye a, epi nimewo w kache, kidonk nou pa ka "
-        "rele w tounen. Tanpri, rele ankò, oswa voye yon mesaj tèks nan nimewo sa a.",
+        voicemail_hidden="Pa gen moun ki ka reponn kounye a. Nimewo w kache, kidonk nou pa ka "
+        "rele w tounen, men ou ka kite yon mesaj apre son an: di sa k ap pase ak ki kote. "
+        "Peze kare a lè ou fini.",
         goodbye="Mèsi. Nou resevwa mesaj ou a, n ap rele w tounen. Orevwa.",
+        goodbye_hidden="Mèsi. Nou resevwa mesaj ou a. Orevwa.",
     ),
 }
 
@@ -328,19 +335,16 @@ def after_dial(
 ) -> VoiceResponse:
     """Hang up after a call an operator took; otherwise offer voicemail.
 
-    A withheld number is told to call or text again instead: an operator could
-    not call back, and an inbound item needs a contact to belong to.
+    A withheld number may leave a message too (a frightened caller may hide it
+    on purpose, and a report is worth having), but is told that nobody can
+    call back.
     """
     phrases = PHRASES[language]
     response = VoiceResponse()
     if operator_took_it:
         response.hangup()
         return response
-    if not caller_known:
-        _say(response, language, phrases.no_callback)
-        response.hangup()
-        return response
-    _say(response, language, phrases.voicemail)
+    _say(response, language, phrases.voicemail if caller_known else phrases.voicemail_hidden)
     response.record(
         action=done_url,
         method="POST",
@@ -358,8 +362,9 @@ def after_dial(
     return response
 
 
-def goodbye(*, language: str) -> VoiceResponse:
+def goodbye(*, language: str, caller_known: bool = True) -> VoiceResponse:
     response = VoiceResponse()
-    _say(response, language, PHRASES[language].goodbye)
+    phrases = PHRASES[language]
+    _say(response, language, phrases.goodbye if caller_known else phrases.goodbye_hidden)
     response.hangup()
     return response
