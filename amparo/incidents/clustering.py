@@ -64,10 +64,12 @@ def candidates(*, latitude: float, longitude: float, at: dt.datetime) -> QuerySe
 def nearest_open_incident(*, latitude: float, longitude: float, at: dt.datetime) -> Incident | None:
     """The open incident nearest to the point within the radius and window, or None.
 
-    Call it inside a transaction: on PostgreSQL the candidates are locked
-    (``FOR UPDATE``) so two reports joining one incident at once both count;
-    SQLite's writers already take turns. Of two incidents equally near (two
-    placed only at the same town centre), the one reported to last wins.
+    Call it inside a transaction: on PostgreSQL the chosen incident is locked
+    (``FOR UPDATE``) before its counters are read, so two reports joining it at
+    once both count; SQLite's writers already take turns. Should the chosen one
+    have been closed or merged in the meantime, the report opens a new incident
+    (a coordinator can merge). Of two incidents equally near (two placed only at
+    the same town centre), the one reported to last wins.
 
     It runs on every report, so it is frugal: the query is the SQL of
     :func:`candidates` written out (building it through the ORM cost more than
@@ -100,7 +102,9 @@ def nearest_open_incident(*, latitude: float, longitude: float, at: dt.datetime)
     if chosen_id is None:
         return None
     # A raw query again: a quarter of the cost of objects.get(pk=...) here.
-    return next(iter(Incident.objects.raw(INCIDENT_SQL, [chosen_id])))
+    sql = INCIDENT_SQL + (" FOR UPDATE" if connection.features.has_select_for_update else "")
+    chosen = next(iter(Incident.objects.raw(sql, [chosen_id])))
+    return chosen if chosen.state in OPEN_STATES else None
 
 
 def _cell_distance(latitude: float, longitude: float, cell_lat: float, cell_lon: float) -> float:
@@ -127,8 +131,6 @@ def _candidates_sql(latitude: float, longitude: float, at: dt.datetime) -> tuple
     (lat_low, lat_high), (lon_low, lon_high) = _box(latitude, longitude)
     window = dt.timedelta(minutes=settings.AMPARO_CLUSTER_WINDOW_MINUTES)
     sql = CANDIDATES_SQL
-    if connection.features.has_select_for_update:
-        sql += " FOR UPDATE"
     params: list[Any] = [str(state) for state in OPEN_STATES]
     params += [ops.adapt_decimalfield_value(value, 7, 2) for value in (lat_low, lat_high)]
     params += [ops.adapt_decimalfield_value(value, 7, 2) for value in (lon_low, lon_high)]
