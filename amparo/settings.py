@@ -324,6 +324,8 @@ try:
     # Calling codes that get automatic replies (menus, help); texts from
     # elsewhere still reach the operators. "1": the North American plan.
     AMPARO_AUTO_REPLY_COUNTRY_CODES = envconf.listing("AMPARO_AUTO_REPLY_COUNTRY_CODES", ["1"])
+    # Texts, voicemails and replies are deleted this many days after they came or went.
+    AMPARO_MESSAGE_RETENTION_DAYS = envconf.integer("AMPARO_MESSAGE_RETENTION_DAYS", 30, minimum=1)
     # Operators the voice hotline rings at once (the Dispatch issue feeds this from shifts).
     AMPARO_HOTLINE_OPERATORS = envconf.listing("AMPARO_HOTLINE_OPERATORS", [])
     if PRODUCTION and _sms_gateway == "twilio" and not (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN):

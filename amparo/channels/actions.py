@@ -196,3 +196,39 @@ def mark_handled(*, message: InboundMessage, by: User) -> InboundMessage:
             record_event(actor=by, action="channels.inbound_handle", target=message)
     message.refresh_from_db(fields=["handled_at", "handled_by"])
     return message
+
+
+# Outcomes that are final: a row in any other state may still be sent or reconciled.
+FINISHED_STATUSES = (
+    OutboundStatus.SENT,
+    OutboundStatus.FAILED,
+    OutboundStatus.DROPPED,
+    OutboundStatus.DELIVERED,
+    OutboundStatus.UNDELIVERED,
+)
+
+
+def purge_old_messages(*, before: dt.datetime, batch: int = 500) -> int:
+    """Delete up to ``batch`` texts and voicemails, and finished replies, older than ``before``.
+
+    Retention (DESIGN.md, security rule 1): what does not exist cannot be handed
+    over. A report made from a text keeps its anonymous facts (incidents); the
+    words go with the message. An outbound row still pending, sending or of
+    unknown outcome is kept until it is finished. Return how many rows went.
+    """
+    with transaction.atomic():
+        inbound = list(
+            InboundMessage.objects.filter(received_at__lt=before)
+            .order_by("received_at")
+            .values_list("pk", flat=True)[:batch]
+        )
+        outbound = list(
+            OutboundMessage.objects.filter(created_at__lt=before, status__in=FINISHED_STATUSES)
+            .order_by("created_at")
+            .values_list("pk", flat=True)[:batch]
+        )
+        InboundMessage.objects.filter(pk__in=inbound).delete()
+        OutboundMessage.objects.filter(pk__in=outbound).delete()
+        if inbound or outbound:
+            record_event(actor=None, action="channels.messages_purge")
+    return len(inbound) + len(outbound)

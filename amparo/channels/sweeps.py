@@ -43,6 +43,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from amparo.channels import actions
 from amparo.channels.gateways.base import (
     ChannelConfig,
     Gateway,
@@ -485,3 +486,10 @@ def purge_webhook_receipts() -> int:
     cutoff = timezone.now() - dt.timedelta(days=WEBHOOK_RECEIPT_DAYS)
     deleted, _ = WebhookReceipt.objects.filter(received_at__lt=cutoff).delete()
     return deleted
+
+
+@register_sweep("messages.purge", every=600.0)
+def purge_old_messages() -> int:
+    """Delete texts, voicemails and finished replies past ``AMPARO_MESSAGE_RETENTION_DAYS``."""
+    cutoff = timezone.now() - dt.timedelta(days=settings.AMPARO_MESSAGE_RETENTION_DAYS)
+    return actions.purge_old_messages(before=cutoff)

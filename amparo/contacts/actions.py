@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ContactsError",
     "find_or_create_contact",
+    "forget_unused_contacts",
     "opt_in",
     "opt_out",
     "set_language",
@@ -137,3 +139,23 @@ def set_language(
         contact.language, contact.language_chosen = language, chosen
         record_event(actor=by, action="contacts.language_set", target=contact)
     return True
+
+
+def forget_unused_contacts(*, created_before: dt.datetime, batch: int = 500) -> int:
+    """Delete up to ``batch`` contacts created before ``created_before`` that nothing needs.
+
+    A contact is needed while any row anywhere points at it (a message, a
+    report, a subscription, a plan...: every relation to :class:`Contact` is
+    checked, including apps added later) or while it has opted out (the
+    network must remember never to text that number again). Consent records
+    count as a use. Return how many were deleted.
+    """
+    unused = Contact.objects.filter(created_at__lt=created_before, opted_out_at__isnull=True)
+    for relation in Contact._meta.related_objects:
+        unused = unused.filter(**{f"{relation.name}__isnull": True})
+    with transaction.atomic():
+        doomed = list(unused.order_by("created_at").values_list("pk", flat=True)[:batch])
+        Contact.objects.filter(pk__in=doomed).delete()
+        if doomed:
+            record_event(actor=None, action="contacts.unused_forget")
+    return len(doomed)

@@ -11,11 +11,19 @@ from amparo.channels.actions import (
     AUTOMATIC_REPLY_LIMIT,
     ChannelsError,
     body_digest,
+    purge_old_messages,
     queue_message,
     record_receipt,
 )
 from amparo.channels.gateways.base import DeliveryReceipt
-from amparo.channels.models import Encoding, Lane, OutboundMessage, OutboundStatus
+from amparo.channels.models import (
+    Encoding,
+    InboundMessage,
+    Lane,
+    OutboundMessage,
+    OutboundStatus,
+)
+from amparo.channels.tests.inbox_factories import make_contact, make_inbound, make_outbound
 from amparo.contacts.actions import find_or_create_contact, opt_out
 from amparo.contacts.models import Contact
 
@@ -211,3 +219,22 @@ def test_a_receipt_for_an_unknown_message_is_ignored(contact: Contact) -> None:
         )
         is None
     )
+
+
+# --- retention -----------------------------------------------------------------------
+
+
+def test_old_messages_go_but_a_reply_still_being_sent_stays() -> None:
+    contact = make_contact()
+    old = timezone.now() - dt.timedelta(days=40)
+    make_inbound(contact, received_at=old)
+    make_inbound(contact)  # recent
+    make_outbound(contact, "old and delivered", status=OutboundStatus.DELIVERED)
+    make_outbound(contact, "old and still unknown", status=OutboundStatus.UNKNOWN)
+    OutboundMessage.objects.update(created_at=old)
+
+    assert purge_old_messages(before=timezone.now() - dt.timedelta(days=30)) == 2
+
+    assert InboundMessage.objects.count() == 1
+    assert [m.body for m in OutboundMessage.objects.all()] == ["old and still unknown"]
+    assert purge_old_messages(before=timezone.now() - dt.timedelta(days=30)) == 0

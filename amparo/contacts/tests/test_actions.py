@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from amparo.audit.models import AuditEvent
-from amparo.contacts.actions import ContactsError, find_or_create_contact
-from amparo.contacts.models import Contact
+from amparo.channels.tests.inbox_factories import make_inbound
+from amparo.contacts.actions import (
+    ContactsError,
+    find_or_create_contact,
+    forget_unused_contacts,
+    opt_out,
+)
+from amparo.contacts.models import ConsentMethod, Contact
 from amparo.crypto.fields import SealedQuerySet
 
 pytestmark = pytest.mark.django_db
@@ -80,3 +88,22 @@ def test_a_creation_is_audited_by_contact_id_only_and_a_find_is_not() -> None:
     (event,) = AuditEvent.objects.all()
     assert (event.action, event.actor_id) == ("contacts.contact_create", None)
     assert (event.target_type, event.target_id) == ("contacts.contact", str(contact.pk))
+
+
+# --- forgetting ------------------------------------------------------------------------
+
+
+def test_an_old_contact_nothing_uses_is_forgotten_but_a_used_or_opted_out_one_is_kept() -> None:
+    unused = find_or_create_contact(phone="+18605550171")
+    texted = find_or_create_contact(phone="+18605550172")
+    make_inbound(texted)
+    stopped = find_or_create_contact(phone="+18605550173")
+    opt_out(contact=stopped, method=ConsentMethod.SMS_KEYWORD)
+    recent = find_or_create_contact(phone="+18605550174")
+    Contact.objects.exclude(pk=recent.pk).update(created_at=timezone.now() - dt.timedelta(days=40))
+
+    forgotten = forget_unused_contacts(created_before=timezone.now() - dt.timedelta(days=30))
+
+    assert forgotten == 1
+    assert set(Contact.objects.all()) == {texted, stopped, recent}
+    assert unused not in Contact.objects.all()
