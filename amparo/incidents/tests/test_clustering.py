@@ -3,10 +3,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
+import threading
 from typing import Any
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import override_settings
 from django.utils import timezone
 
@@ -202,3 +203,30 @@ def test_a_town_only_report_is_placed_at_the_town() -> None:
     assert report.incident is not None
     assert report.location["precision"] == "town"
     assert report.incident.town == towns["Hartford"]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has a single writer")
+def test_reports_joining_one_incident_at_once_all_count() -> None:
+    make_gazetteer()
+    first = texted(SCHOOL)
+    contacts = [new_contact() for _ in range(8)]
+    errors: list[BaseException] = []
+
+    def report_from(contact: Any) -> None:
+        try:
+            texted(north_of(SCHOOL, 100), reporter=contact)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=report_from, args=(c,)) for c in contacts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    incident = Incident.objects.get(pk=first.incident_id)
+    assert (incident.report_count, incident.reporter_count) == (9, 9)
+    assert Incident.objects.count() == 1
