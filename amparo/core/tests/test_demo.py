@@ -4,8 +4,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from amparo.accounts.models import Role, User
-from amparo.core.demo import DEMO_PASSWORD, DEMO_TOWNS
-from amparo.places.models import Town
+from amparo.core.demo import DEMO_PASSWORD
+from amparo.incidents.models import Incident, Report
+from amparo.places.models import Landmark, Town, ZipCode
 
 pytestmark = pytest.mark.django_db
 
@@ -13,8 +14,13 @@ pytestmark = pytest.mark.django_db
 def test_demo_data_loads_twice_without_duplicates(settings, capsys) -> None:
     settings.AMPARO_DEMO = True
     call_command("demo")
+    counts = (Town.objects.count(), ZipCode.objects.count(), Landmark.objects.count())
+    reports, incidents = Report.objects.count(), Incident.objects.count()
     call_command("demo")
-    assert Town.objects.count() == len(DEMO_TOWNS)
+    assert (Town.objects.count(), ZipCode.objects.count(), Landmark.objects.count()) == counts
+    assert Town.objects.filter(state="CT", name="Hartford").exists() and counts[1] > 400
+    assert (Report.objects.count(), Incident.objects.count()) == (reports, incidents)
+    assert reports > 0 and incidents > 0
     assert sorted(User.objects.values_list("role", flat=True)) == sorted(Role.values)
     out = capsys.readouterr().out
     assert "demo-coordinator" in out
