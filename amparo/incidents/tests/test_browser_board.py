@@ -2,7 +2,8 @@
 
 A real browser (Debian's chromium) with JavaScript on: the board's own script
 (``incidents/board.js``, allowed by the CSP's ``script-src 'self'``) refreshes
-the rows. The report arrives as a text would, through ``submit_report``.
+the rows. The report is texted from the demo's phone simulator, in a second
+tab of the same signed-in browser.
 """
 
 from __future__ import annotations
@@ -13,12 +14,9 @@ import pytest
 
 from amparo.accounts.models import Role
 from amparo.accounts.tests.factories import PASSWORD, make_staff
-from amparo.contacts.actions import find_or_create_contact
 from amparo.incidents import views
-from amparo.incidents.actions import submit_report
-from amparo.incidents.models import Incident, IncidentState, ReportSource
+from amparo.incidents.models import Incident, IncidentState
 from amparo.places.actions import add_town
-from amparo.places.lookup import PlaceMatch
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,6 +27,7 @@ def test_a_report_appears_on_the_open_board_and_a_coordinator_confirms_it(
     from playwright.sync_api import expect
 
     settings.AMPARO_REQUIRE_MFA = False
+    settings.AMPARO_DEMO = True  # the phone simulator exists only in the demo
     monkeypatch.setattr(views, "POLL_SECONDS", 1)
     coordinator = make_staff(Role.COORDINATOR, second_factor=False)
     hartford = add_town(
@@ -49,14 +48,15 @@ def test_a_report_appears_on_the_open_board_and_a_coordinator_confirms_it(
     expect(page.locator("#board-rows")).to_contain_text("No open incident matches")
     page.evaluate("window.boardNeverReloaded = true")  # gone if the page reloads
 
-    # A text arrives.
-    submit_report(
-        source=ReportSource.SMS,
-        text="ICE agents at the bus stop on Main St, two vans",
-        place=PlaceMatch(hartford, 41.7637, -72.6851, "town", "Hartford"),
-        reporter=find_or_create_contact(phone="+18605550142"),
-    )
+    # A text arrives from the phone simulator (second tab): intake makes it a report.
+    phone = context.new_page()
+    phone.goto(live_server.url + "/staff/messages/simulator/")
+    phone.get_by_label("Text message").fill("ICE agents at the bus stop on Main St in Hartford")
+    phone.get_by_role("button", name="Send text").click()
+    assert "ICE agents at the bus stop" in phone.locator("#phone-thread").inner_text()
+    phone.close()
     incident = Incident.objects.get()
+    assert incident.town == hartford
 
     # Its row appears without a reload.
     row_link = page.locator("#board-rows").get_by_role("link", name="Hartford")
