@@ -631,6 +631,7 @@ def merge_incidents(*, into: Incident, other: Incident, by: User, note: str) -> 
             ]
         )
         record_event(actor=by, action="incidents.incident_merge", target=target)
+        record_event(actor=by, action="incidents.incident_merged_away", target=absorbed)
     return target
 
 
