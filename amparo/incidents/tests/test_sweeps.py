@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import threading
 
 import pytest
 from django.db import connection
@@ -200,3 +201,29 @@ def test_the_purge_works_in_batches() -> None:
     finally:
         sweeps.BATCH = original
     assert Report.objects.filter(purged_at=None).count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has a single writer")
+def test_two_workers_sweeping_at_once_expire_and_purge_each_row_once() -> None:
+    make_gazetteer()
+    long_ago = timezone.now() - dt.timedelta(days=40)
+    for n in range(12):
+        texted((SCHOOL[0] + 0.05 * n, SCHOOL[1]), received_at=long_ago)
+    handled: list[tuple[int, int]] = []
+
+    def worker() -> None:
+        try:
+            handled.append((expire_unverified(), purge_old_reports()))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(expired for expired, _ in handled) == 12
+    assert sum(purged for _, purged in handled) == 12
+    assert IncidentEvent.objects.filter(kind=EventKind.STATE).count() == 12
+    assert not Report.objects.filter(purged_at=None).exists()
