@@ -218,6 +218,26 @@ def place_report(*, report: Report, place: PlaceMatch, by: User) -> Report:
     return report
 
 
+def transcribe_report(*, report: Report, text: str, by: User) -> Report:
+    """An operator writes down what a voicemail says; the words are sealed like a text's.
+
+    Only a voicemail report is transcribed, and only until it is purged. The
+    transcript is not used to place the report here: the operator's place form
+    does that (it may look for the place in these words).
+    """
+    _require(by, TRIAGE_ROLES)
+    with transaction.atomic():
+        report = Report.objects.select_for_update().get(pk=report.pk)
+        if report.purged_at is not None:
+            raise IncidentsError(_("This report was purged."))
+        if report.source != ReportSource.VOICEMAIL:
+            raise IncidentsError(_("Only a voicemail is transcribed."))
+        report.text = text.strip()[:MAX_NOTE]
+        report.save(update_fields=["text"])
+        record_event(actor=by, action="incidents.report_transcribe", target=report)
+    return report
+
+
 def _place_json(place: PlaceMatch) -> dict[str, Any]:
     return {
         "lat": float(place.latitude),

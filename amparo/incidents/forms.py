@@ -175,3 +175,28 @@ def incident_label(incident: Incident) -> str:
     town = incident.town.name if incident.town else _("place unknown")
     state = IncidentState(incident.state).label
     return f"{town} · {state} · {incident.report_count} · {str(incident.pk)[:8]}"
+
+
+class VoicemailPlaceForm(PlaceForm):
+    """The place form of a voicemail report, with what the caller said.
+
+    The transcript alone is enough: the place is then looked for in its words,
+    and the report stays unplaced (with its transcript) if none is found.
+    """
+
+    transcript = forms.CharField(
+        label=_("What the caller says (transcription)"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}),
+    )
+
+    field_order = ["transcript", "town", "zip_code", "text"]
+
+    def clean(self) -> dict[str, Any]:
+        transcript = (self.cleaned_data.get("transcript") or "").strip()
+        gave_a_place = any(self.cleaned_data.get(name) for name in ("town", "zip_code", "text"))
+        if transcript and not gave_a_place and not self.errors:
+            self.cleaned_data["match"] = locate(text=transcript)
+            return self.cleaned_data
+        return super().clean()

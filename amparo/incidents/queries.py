@@ -291,7 +291,7 @@ def access_unplaced_reports(user: User) -> tuple[list[Report], int]:
     _require(user, TRIAGE_ROLES)
     waiting = _unplaced()
     reports: list[Report] = list(
-        waiting.select_related("town")
+        waiting.select_related("town", "inbound")
         .annotate(photo_count=Count("photos"))
         .order_by("received_at", "pk")[:UNPLACED_LIMIT]
     )

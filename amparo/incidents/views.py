@@ -40,8 +40,17 @@ from amparo.incidents.forms import (
     OptionalNoteForm,
     PlaceForm,
     SplitForm,
+    VoicemailPlaceForm,
 )
-from amparo.incidents.models import Agency, Incident, IncidentState, Outcome, PlaceKind
+from amparo.incidents.models import (
+    Agency,
+    Incident,
+    IncidentState,
+    Outcome,
+    PlaceKind,
+    Report,
+    ReportSource,
+)
 from amparo.incidents.queries import BOARD_ROLES, METRICS_ROLES
 from amparo.incidents.states import allowed
 
@@ -412,8 +421,13 @@ def split(request: HttpRequest, incident_id: uuid.UUID) -> HttpResponse:
 @require_GET
 def unplaced(request: HttpRequest) -> HttpResponse:
     reports, total = queries.access_unplaced_reports(signed_in_user(request))
-    rows = [(report, PlaceForm(prefix=str(report.pk))) for report in reports]
+    rows = [(report, _place_form(report)) for report in reports]
     return render(request, "incidents/unplaced.html", {"rows": rows, "total": total})
+
+
+def _place_form(report: Report, data: Any = None) -> PlaceForm:
+    form_class = VoicemailPlaceForm if report.source == ReportSource.VOICEMAIL else PlaceForm
+    return form_class(data, prefix=str(report.pk))
 
 
 @role_required(*TRIAGE_ROLES)
@@ -421,14 +435,22 @@ def unplaced(request: HttpRequest) -> HttpResponse:
 def place_report(request: HttpRequest, report_id: uuid.UUID) -> HttpResponse:
     user = signed_in_user(request)
     report = queries.report_for_placing(user, report_id)
-    form = PlaceForm(request.POST, prefix=str(report.pk))
+    form = _place_form(report, request.POST)
     if not form.is_valid():
         reports, total = queries.access_unplaced_reports(user)
-        rows = [(r, form if r.pk == report.pk else PlaceForm(prefix=str(r.pk))) for r in reports]
+        rows = [(r, form if r.pk == report.pk else _place_form(r)) for r in reports]
         context = {"rows": rows, "total": total}
         return render(request, "incidents/unplaced.html", context, status=400)
+    match = form.cleaned_data["match"]
     try:
-        placed = actions.place_report(report=report, place=form.cleaned_data["match"], by=user)
+        if form.cleaned_data.get("transcript"):
+            report = actions.transcribe_report(
+                report=report, text=form.cleaned_data["transcript"], by=user
+            )
+        if match is None:
+            messages.success(request, _("Transcription saved. The report still needs a place."))
+            return redirect("incidents:unplaced")
+        placed = actions.place_report(report=report, place=match, by=user)
     except IncidentsError as exc:
         messages.error(request, str(exc))
         return redirect("incidents:unplaced")
