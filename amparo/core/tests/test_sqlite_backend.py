@@ -161,3 +161,13 @@ def test_the_worker_waits_while_a_web_request_waits_but_not_forever(
     os.close(writer)
     assert base.BACKGROUND_DEFERS_AT_MOST <= waited < base.BACKGROUND_DEFERS_AT_MOST + 1
     assert rows(database) == ["worker"]
+
+
+def test_deleted_rows_are_overwritten_not_left_in_free_pages() -> None:
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("a SQLite setting")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA secure_delete")
+        assert cursor.fetchone()[0] == 1
