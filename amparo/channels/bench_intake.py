@@ -9,8 +9,9 @@ throw-away test database that ``amparo bench`` made). Then, over
 1. the ceiling: ``size`` requests to the same server's bare ``/healthz/ping``;
 2. intake: ``size`` signed inbound texts to ``/hooks/twilio/sms``, each with a
    fresh ``MessageSid`` and idempotency token, from a pool of fictional
-   senders (each texts about four times: the first text creates the contact
-   and queues the menu reply, later ones are stored for the operators).
+   senders (each texts about four times, always in the same language: the
+   first text creates the contact and queues the menu reply; each becomes a
+   report for the board, up to the per-number limit).
 3. routing: the worker routes what the webhooks stored while they arrive;
    the clock stops when the last text is routed (``routed_per_s``).
 
@@ -78,7 +79,10 @@ def bench_intake(size: int = 5000) -> dict[str, Any]:
         ping = _ping_request(port)
         senders = _fake_phones(max(1, size // 4))
         texts = [
-            _text_request(port, public_url, token, senders[i % len(senders)], BODIES[i % 4])
+            # Each sender keeps to one language, as people do.
+            _text_request(
+                port, public_url, token, senders[i % len(senders)], BODIES[i % len(senders) % 4]
+            )
             for i in range(size + WARMUP_REQUESTS)
         ]
         # Warm both paths: every worker imports, connects and fills its caches.
