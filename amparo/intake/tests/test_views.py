@@ -358,7 +358,7 @@ def test_the_refusal_is_a_clear_page_in_the_users_language(
     assert refused["Retry-After"] == "600"
     assert '<html lang="ht">' in page
     assert 'id="report-refused"' in page
-    assert "about 10 minutes" in page
+    assert "anviwon 10 minit" in page  # "about 10 minutes", in Haitian Creole
 
 
 def test_mistakes_do_not_use_up_the_limit(client: Client, hartford: Town, settings: Any) -> None:
