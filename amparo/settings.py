@@ -361,6 +361,10 @@ try:
     AMPARO_SMS_REPORT_WINDOW_SECONDS = envconf.integer(
         "AMPARO_SMS_REPORT_WINDOW_SECONDS", 3600, minimum=10
     )
+    # Voicemails from withheld numbers that become reports per window, all callers together.
+    AMPARO_WITHHELD_VOICEMAIL_REPORT_LIMIT = envconf.integer(
+        "AMPARO_WITHHELD_VOICEMAIL_REPORT_LIMIT", 20, minimum=1
+    )
     # Reports one client (address, or /64 for IPv6) may send through the public
     # form per window. Over Tor, everyone using one exit node counts as one client.
     AMPARO_WEB_REPORT_LIMIT = envconf.integer("AMPARO_WEB_REPORT_LIMIT", 5, minimum=1)

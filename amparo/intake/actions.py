@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import uuid
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -23,6 +24,7 @@ from amparo.channels.models import InboundKind, InboundMessage
 from amparo.contacts.actions import find_or_create_contact
 from amparo.contacts.errors import ContactsError
 from amparo.contacts.models import Contact
+from amparo.core.ratelimit import allow
 from amparo.incidents.actions import submit_report
 from amparo.incidents.models import ReportSource
 from amparo.intake.keywords import match_keyword
@@ -151,17 +153,38 @@ def receive_voicemail(
                 routed_to=VOICEMAIL,
                 needs_operator=True,
             )
-            submit_report(
-                source=ReportSource.VOICEMAIL,
-                reporter=contact,
-                inbound=message,
-                language=contact.language if contact is not None else "",
-                received_at=message.received_at,
-            )
+            if _may_report_voicemail(contact):
+                submit_report(
+                    source=ReportSource.VOICEMAIL,
+                    reporter=contact,
+                    inbound=message,
+                    language=contact.language if contact is not None else "",
+                    received_at=message.received_at,
+                )
     except _AlreadyReceived:
         return None
     log.info("intake: message %s routed to %s", message.pk, VOICEMAIL)
     return message
+
+
+def _may_report_voicemail(contact: Contact | None) -> bool:
+    """Voicemails become reports up to a limit: per number, and for all withheld numbers together.
+
+    Past it they still reach the operators' inbox; only the board is spared a flood.
+    """
+    allowed = allow(
+        scope="report-voicemail",
+        key=str(contact.pk) if contact is not None else "withheld",
+        limit=(
+            settings.AMPARO_SMS_REPORT_LIMIT
+            if contact is not None
+            else settings.AMPARO_WITHHELD_VOICEMAIL_REPORT_LIMIT
+        ),
+        window_seconds=settings.AMPARO_SMS_REPORT_WINDOW_SECONDS,
+    )
+    if not allowed:
+        log.warning("intake: a voicemail was not made a report (over the limit)")
+    return allowed
 
 
 def _already_received(channel: str, provider_id: str, webhook_token: str = "") -> bool:

@@ -39,6 +39,7 @@ import fcntl
 import os
 import threading
 import time
+import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -58,6 +59,29 @@ def write_in_background() -> None:
     """Make this process's transactions wait while a web process waits to write."""
     global _background
     _background = True
+
+
+_wrappers: weakref.WeakSet[DatabaseWrapper] = weakref.WeakSet()
+
+
+def _forget_locks_after_fork() -> None:
+    """A forked child starts with no writer lock held, whatever its parent's threads held.
+
+    Its copies of the lock files' descriptors are closed too: they share the
+    parent's open file descriptions, so the two processes would pass for one.
+    """
+    global _guard
+    _guard = threading.Lock()
+    _thread_locks.clear()
+    for wrapper in list(_wrappers):
+        wrapper._writer_lock_held = False
+        if wrapper._lock_files is not None:
+            for descriptor in wrapper._lock_files:
+                os.close(descriptor)
+            wrapper._lock_files = None
+
+
+os.register_at_fork(after_in_child=_forget_locks_after_fork)
 
 
 def _thread_lock(name: str) -> threading.Lock:
@@ -105,6 +129,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         super().__init__(*args, **kwargs)
         self._writer_lock_held = False
         self._lock_files: tuple[int, int] | None = None
+        _wrappers.add(self)
 
     def _lock_name(self) -> str:
         return str(self.settings_dict["NAME"])
@@ -147,6 +172,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
             # Tell background processes that a web request is waiting (shared:
             # several may wait); a background process checks it only for an instant.
             while not _try_flock(waiting, fcntl.LOCK_SH):
+                if time.monotonic() >= deadline:
+                    raise OperationalError("database is locked (the worker kept checking)")
                 time.sleep(POLL_SECONDS)
         try:
             while not _try_flock(writer, fcntl.LOCK_EX):

@@ -171,3 +171,21 @@ def test_deleted_rows_are_overwritten_not_left_in_free_pages() -> None:
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA secure_delete")
         assert cursor.fetchone()[0] == 1
+
+
+def test_a_forked_child_starts_with_no_writer_lock_and_its_own_lock_files(
+    database: Path,
+) -> None:
+    connection = use(database)
+    with transaction.atomic(using=ALIAS):
+        connection.cursor().execute("INSERT INTO t VALUES ('parent')")
+        inherited = connection._lock_files
+        assert inherited is not None and base._thread_lock(str(database)).locked()
+
+        base._forget_locks_after_fork()  # what os.fork runs in the child
+
+        assert connection._lock_files is None and not connection._writer_lock_held
+        assert not base._thread_lock(str(database)).locked()
+        with pytest.raises(OSError):
+            os.fstat(inherited[0])  # the child's copies are closed
+    connection.close()

@@ -270,3 +270,13 @@ def test_a_voicemail_is_a_report_from_its_caller() -> None:
 
     assert message is not None
     assert Report.objects.get().reporter == message.contact
+
+
+@pytest.mark.django_db
+def test_withheld_voicemails_past_the_limit_reach_operators_but_not_the_board(settings) -> None:
+    settings.AMPARO_WITHHELD_VOICEMAIL_REPORT_LIMIT = 2
+    for n in range(3):
+        assert voicemail(phone="", provider_id=f"RE{n:032d}") is not None
+
+    assert Report.objects.count() == 2
+    assert InboundMessage.objects.filter(needs_operator=True).count() == 3

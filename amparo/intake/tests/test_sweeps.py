@@ -88,3 +88,28 @@ def test_a_sender_that_is_not_a_phone_number_is_dropped_by_the_sweep() -> None:
     route_waiting_messages()
 
     assert not InboundMessage.objects.exists()
+
+
+def test_a_busy_database_leaves_the_text_waiting_for_the_next_sweep(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from django.db import OperationalError
+
+    from amparo.intake import sweeps
+
+    real_route = sweeps.route_stored_message
+
+    def busy_once(**kwargs: Any) -> Any:
+        monkeypatch.setattr(sweeps, "route_stored_message", real_route)
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(sweeps, "route_stored_message", busy_once)
+    stored("hay agentes en la esquina", "SM01")
+    stored("STOP", "SM02")
+
+    assert route_waiting_messages() == 0  # stopped, nothing given up
+    assert not InboundMessage.objects.filter(routed_at__isnull=False).exists()
+    assert route_waiting_messages() == 2
+
+    first = InboundMessage.objects.get(provider_id="SM01")
+    assert first.contact == contact_of() and contact_of().is_opted_out
