@@ -111,7 +111,8 @@ AGENCIES = frozenset(Agency.values)
 WARRANTS = frozenset(Warrant.values)
 MAX_AGENTS = 10_000
 SAME_REPORTER_SQL = (
-    "SELECT 1 FROM incidents_report WHERE incident_id = %s AND reporter_id = %s LIMIT 1"
+    "SELECT 1 FROM incidents_report WHERE incident_id = %s AND reporter_id = %s"
+    " AND source <> %s LIMIT 1"
 )
 MAX_NOTE = 4000
 
@@ -282,6 +283,8 @@ def _cluster(
 
 def _is_new_reporter(incident: Incident, report: Report) -> bool:
     """Whether ``report`` (not yet saved in ``incident``) adds a reporter to it."""
+    if report.source == ReportSource.WEB:
+        return False  # a number typed into a form proves nothing: never a reporter
     if report.reporter_id is None:
         return report.source in STAFF_SOURCES
     # On every report from a number: a plain query (the ORM's exists() cost more to build
@@ -295,6 +298,7 @@ def _is_new_reporter(incident: Incident, report: Report) -> bool:
             [
                 uuid_field.get_db_prep_value(incident.pk, connection),
                 uuid_field.get_db_prep_value(report.reporter_id, connection),
+                ReportSource.WEB.value,
             ],
         )
         return cursor.fetchone() is None
@@ -745,6 +749,12 @@ def _rebuild(incident: Incident, reports: list[Report]) -> None:
 
 def _count_reporters(incident: Incident) -> int:
     reports = Report.objects.filter(incident=incident)
-    numbers = reports.exclude(reporter=None).values("reporter").distinct().count()
+    numbers = (
+        reports.exclude(reporter=None)
+        .exclude(source=ReportSource.WEB)
+        .values("reporter")
+        .distinct()
+        .count()
+    )
     by_staff = reports.filter(reporter=None, source__in=STAFF_SOURCES, purged_at=None).count()
     return numbers + by_staff

@@ -16,6 +16,7 @@ their first frame.
 from __future__ import annotations
 
 import io
+import threading
 import warnings
 
 from django.utils.translation import gettext as _
@@ -26,7 +27,13 @@ from amparo.incidents.errors import IncidentsError
 ACCEPTED_FORMATS = frozenset({"JPEG", "MPO", "PNG", "WEBP"})
 MAX_BYTES = 20 * 1024 * 1024
 # Refused before decoding: a small file can declare a huge canvas (a decompression bomb).
+# A JPEG is decoded at a reduced scale (Pillow's draft mode: 1/2, 1/4 or 1/8 of each
+# side), so it may declare more pixels than a PNG or WebP, decoded at full size.
 MAX_PIXELS = 50_000_000
+MAX_PIXELS_FULL_DECODE = 16_000_000
+DRAFT_FORMATS = frozenset({"JPEG", "MPO"})
+# Photos decoded at once per process: each holds tens of MB while it is decoded.
+_decoding = threading.BoundedSemaphore(2)
 # Kept photos are scaled down to this many pixels on the long side: enough to read a
 # badge or a plate, and a tenth of the storage of a full-size phone photo.
 MAX_SIDE = 2560
@@ -48,10 +55,13 @@ def strip_metadata(data: bytes) -> tuple[bytes, str]:
             with Image.open(io.BytesIO(data)) as probe:
                 _check_header(probe)
                 probe.verify()  # structure and checksums, without decoding pixels
-            with Image.open(io.BytesIO(data)) as image:
+            with _decoding, Image.open(io.BytesIO(data)) as image:
                 _check_header(image)
                 image.seek(0)
+                if image.format in DRAFT_FORMATS:
+                    image.draft("RGB", (MAX_SIDE, MAX_SIDE))
                 upright = ImageOps.exif_transpose(image)
+                upright.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
                 pixels = _plain_pixels(upright)
     except IncidentsError:
         raise
@@ -65,7 +75,6 @@ def strip_metadata(data: bytes) -> tuple[bytes, str]:
         EOFError,
     ) as exc:
         raise IncidentsError(_("That file is not a photo we can read.")) from exc
-    pixels.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
     output = io.BytesIO()
     if pixels.mode == "RGBA":
         pixels.save(output, format="PNG", optimize=True)
@@ -78,7 +87,8 @@ def _check_header(image: Image.Image) -> None:
     if image.format not in ACCEPTED_FORMATS:
         raise IncidentsError(_("That file is not a photo we can read."))
     width, height = image.size
-    if width < 1 or height < 1 or width * height > MAX_PIXELS:
+    limit = MAX_PIXELS if image.format in DRAFT_FORMATS else MAX_PIXELS_FULL_DECODE
+    if width < 1 or height < 1 or width * height > limit:
         raise IncidentsError(_("That photo is too large."))
 
 

@@ -11,6 +11,8 @@ What the retention purge keeps, on purpose:
 - the report's structured facts (source, time, town, kind of place, agency,
   agent count, warrant, whether someone was taken), which hold no words and no
   number and are what the incident's anonymous facts were built from;
+- the incident's town and coarse cell (about 1 km); its exact centroid goes
+  once none of its reports is left unpurged;
 - the incident timeline's notes: staff's words about the incident (sealed), not
   what a reporter said, and the record of who decided what and why. A note
   must not quote a reporter or name a number; the board's note form says so.
@@ -79,4 +81,22 @@ def purge_old_reports() -> int:
                     "purged_at",
                 ]
             )
+        _forget_exact_places({report.incident_id for report in reports} - {None})
     return len(reports)
+
+
+def _forget_exact_places(incident_ids: set[object]) -> None:
+    """An incident whose reports are all purged keeps its town and coarse cell, not its point.
+
+    The exact centroid of a home raid names a family; once no report needs it,
+    it goes like the reports' own places.
+    """
+    still_reported = set(
+        Report.objects.filter(incident_id__in=incident_ids, purged_at=None).values_list(
+            "incident_id", flat=True
+        )
+    )
+    for incident in Incident.objects.filter(pk__in=incident_ids - still_reported):
+        if incident.location is not None:
+            incident.location = None
+            incident.save(update_fields=["location"])

@@ -23,7 +23,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -204,25 +203,28 @@ def _public_report(request: HttpRequest, handler: PhotoInMemoryUploadHandler) ->
 
 
 def _submit_public_report(form: PublicReportForm) -> Report:
+    """The report, with a call-back number (if given) only among its sealed details.
+
+    A number typed into a web form proves nothing (anyone may type anyone's),
+    so it makes no contact, counts as no independent reporter and joins no
+    number's history; it is purged with the report. No transaction here:
+    ``submit_report`` decodes photos before it takes the write lock.
+    """
     cleaned = form.cleaned_data
-    language = _page_language()
-    with transaction.atomic():
-        reporter: Contact | None = None
-        if cleaned["phone"]:
-            reporter = find_or_create_contact(phone=cleaned["phone"], language=language)
-        return submit_report(
-            source=ReportSource.WEB,
-            text=cleaned["text"],
-            agency=cleaned["agency"],
-            agents_count=cleaned["agents_count"],
-            someone_taken=cleaned["someone_taken"],
-            warrant=cleaned["warrant"],
-            place_kind=cleaned["place_kind"],
-            photos=form.photo_bytes(),
-            reporter=reporter,
-            language=language,
-            **_place_kwargs(cleaned),
-        )
+    details = {"callback_phone": cleaned["phone"]} if cleaned["phone"] else None
+    return submit_report(
+        source=ReportSource.WEB,
+        text=cleaned["text"],
+        agency=cleaned["agency"],
+        agents_count=cleaned["agents_count"],
+        someone_taken=cleaned["someone_taken"],
+        warrant=cleaned["warrant"],
+        place_kind=cleaned["place_kind"],
+        photos=form.photo_bytes(),
+        details=details,
+        language=_page_language(),
+        **_place_kwargs(cleaned),
+    )
 
 
 def _refused(request: HttpRequest) -> HttpResponse:
@@ -272,25 +274,26 @@ def _submit_operator_report(request: HttpRequest, form: OperatorReportForm) -> R
     user = signed_in_user(request)
     cleaned = form.cleaned_data
     language = cleaned["caller_language"]
-    with transaction.atomic():
-        reporter: Contact | None = None
-        if cleaned["phone"]:
-            reporter = find_or_create_contact(phone=cleaned["phone"], language=language, by=user)
-        return submit_report(
-            source=ReportSource.OPERATOR,
-            text=cleaned["text"],
-            agency=cleaned["agency"],
-            agents_count=cleaned["agents_count"],
-            someone_taken=cleaned["someone_taken"],
-            warrant=cleaned["warrant"],
-            place_kind=cleaned["place_kind"],
-            details=form.details() or None,
-            photos=form.photo_bytes(),
-            reporter=reporter,
-            taken_by=user,
-            language=language,
-            **_place_kwargs(cleaned),
-        )
+    # No transaction around both: submit_report decodes photos before it takes the
+    # write lock. A photo it refuses leaves at most the caller's contact behind.
+    reporter: Contact | None = None
+    if cleaned["phone"]:
+        reporter = find_or_create_contact(phone=cleaned["phone"], language=language, by=user)
+    return submit_report(
+        source=ReportSource.OPERATOR,
+        text=cleaned["text"],
+        agency=cleaned["agency"],
+        agents_count=cleaned["agents_count"],
+        someone_taken=cleaned["someone_taken"],
+        warrant=cleaned["warrant"],
+        place_kind=cleaned["place_kind"],
+        details=form.details() or None,
+        photos=form.photo_bytes(),
+        reporter=reporter,
+        taken_by=user,
+        language=language,
+        **_place_kwargs(cleaned),
+    )
 
 
 def _after_operator_report(request: HttpRequest, report: Report) -> HttpResponse:

@@ -72,6 +72,7 @@ def test_after_retention_no_table_holds_the_words_or_number_of_an_old_report() -
     OutboundMessage.objects.update(created_at=month_ago)
     Contact.objects.update(created_at=month_ago)
     digest = blind_index(PHONE, purpose="phone")
+    assert Incident.objects.get().location is not None
     assert any(digest in value for value in everything_raw())  # the test can see it before
 
     run_every_sweep_until_idle()
@@ -82,8 +83,10 @@ def test_after_retention_no_table_holds_the_words_or_number_of_an_old_report() -
         assert not any(secret in value for value in readable), secret
         assert not any(secret in value for value in raw), secret
     assert not any(digest in value for value in raw)
+
     assert not Contact.objects.exists()
     incident = Incident.objects.get()
     assert incident.town is not None and incident.town.name == "Hartford"
     assert incident.report_count == 1
+    assert incident.location is None  # the exact point went with the reports
     assert Report.objects.get().purged_at is not None

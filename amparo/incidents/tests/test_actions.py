@@ -23,6 +23,7 @@ from amparo.incidents.models import (
     ReportPhoto,
 )
 from amparo.incidents.tests.factories import (
+    HARTFORD,
     SCHOOL,
     STAMFORD,
     coordinator,
@@ -378,3 +379,22 @@ def test_a_split_must_leave_a_report_and_move_only_the_incidents_own() -> None:
         actions.split_incident(incident=incident, reports=[elsewhere], by=boss, note="other")
     with pytest.raises(IncidentsError, match="Choose"):
         actions.split_incident(incident=incident, reports=[], by=boss, note="none")
+
+
+def test_numbers_on_web_reports_never_count_as_independent_reporters() -> None:
+    make_gazetteer()
+    reports = [
+        actions.submit_report(
+            source="web", text="vans", place=pin(*HARTFORD), reporter=new_contact()
+        )
+        for _ in range(3)
+    ]
+    incident = reports[0].incident
+    assert incident is not None and all(r.incident == incident for r in reports)
+    incident.refresh_from_db()
+    assert (incident.report_count, incident.reporter_count) == (3, 0)
+
+    with pytest.raises(IncidentsError):
+        actions.confirm_incident(
+            incident=incident, by=coordinator(), note="three web reports", responder_on_site=False
+        )

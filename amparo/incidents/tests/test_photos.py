@@ -103,3 +103,17 @@ def test_a_small_file_declaring_a_huge_canvas_is_refused_before_decoding() -> No
     assert len(buffer.getvalue()) < 100_000
     with pytest.raises(IncidentsError, match="too large"):
         strip_metadata(buffer.getvalue())
+
+
+def test_a_png_canvas_too_big_to_decode_in_full_is_refused_though_small_on_disk() -> None:
+    big_blank_png = photo("PNG", size=(5000, 4000))  # 20 MP, a few KB compressed
+
+    with pytest.raises(IncidentsError):
+        strip_metadata(big_blank_png)
+
+
+def test_a_big_jpeg_is_decoded_at_a_reduced_scale_and_comes_out_small() -> None:
+    data, content_type = strip_metadata(photo("JPEG", size=(6000, 4500)))  # 27 MP
+
+    with Image.open(io.BytesIO(data)) as kept:
+        assert content_type == "image/jpeg" and max(kept.size) <= MAX_SIDE

@@ -227,3 +227,25 @@ def test_two_workers_sweeping_at_once_expire_and_purge_each_row_once() -> None:
     assert sum(purged for _, purged in handled) == 12
     assert IncidentEvent.objects.filter(kind=EventKind.STATE).count() == 12
     assert not Report.objects.filter(purged_at=None).exists()
+
+
+def test_an_incident_keeps_its_exact_point_until_its_last_report_is_purged() -> None:
+    make_gazetteer()
+    month_ago = timezone.now() - dt.timedelta(days=31)
+    home = (41.75123, -72.70456)  # a pin at a house: private
+    old = submit_report(source="operator", text="at a house", place=pin(*home))
+    young = submit_report(source="operator", text="still there", place=pin(*home))
+    incident = old.incident
+    assert incident is not None and incident.location is not None
+    assert young.incident == incident
+    Report.objects.filter(pk=old.pk).update(received_at=month_ago)
+
+    purge_old_reports()
+    incident.refresh_from_db()
+    assert incident.location is not None  # the young report still needs it
+
+    Report.objects.filter(pk=young.pk).update(received_at=month_ago)
+    purge_old_reports()
+    incident.refresh_from_db()
+    assert incident.location is None
+    assert incident.coarse_latitude is not None and incident.coarse_longitude is not None

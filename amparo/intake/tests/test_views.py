@@ -19,7 +19,7 @@ from PIL import Image
 from amparo.accounts.models import Role
 from amparo.accounts.tests.factories import make_staff
 from amparo.contacts.models import Contact
-from amparo.incidents.models import Report, ReportPhoto, ReportSource
+from amparo.incidents.models import Incident, Report, ReportPhoto, ReportSource
 from amparo.places.models import Town, ZipCode
 
 pytestmark = pytest.mark.django_db
@@ -232,7 +232,7 @@ def test_a_photo_must_be_chosen_again_after_an_error_and_the_form_says_so(
     assert "Your photo was not kept: choose it again if you want to send it." in html(response)
 
 
-def test_a_phone_number_is_optional_and_when_given_links_the_reporter(
+def test_a_phone_number_is_optional_and_kept_only_as_a_sealed_call_back_detail(
     client: Client, hartford: Town
 ) -> None:
     in_language(client, "pt")
@@ -240,10 +240,18 @@ def test_a_phone_number_is_optional_and_when_given_links_the_reporter(
     client.post(REPORT_URL, report_data(hartford, phone="(860) 555-0142"), REMOTE_ADDR=CLIENT_A)
 
     anonymous, called_back = Report.objects.order_by("received_at")
-    assert anonymous.reporter is None
-    contact = Contact.objects.matching(phone="+18605550142").get()
-    assert called_back.reporter == contact
-    assert contact.language == "pt"
+    assert anonymous.reporter is None and anonymous.details is None
+    assert called_back.reporter is None
+    assert called_back.details == {"callback_phone": "+18605550142"}
+    assert not Contact.objects.exists()  # a typed number proves nothing: no contact
+
+
+def test_typed_numbers_do_not_make_independent_reporters(client: Client, hartford: Town) -> None:
+    for phone in ["(860) 555-0142", "(860) 555-0143", "(860) 555-0144"]:
+        client.post(REPORT_URL, report_data(hartford, phone=phone), REMOTE_ADDR=CLIENT_A)
+
+    incident = Incident.objects.get()
+    assert incident.report_count == 3 and incident.reporter_count == 0
 
 
 def test_the_form_says_the_phone_number_is_optional(client: Client, hartford: Town) -> None:
