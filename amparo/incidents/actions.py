@@ -11,8 +11,9 @@ Rules this module keeps (decisions documented here and in ``states.py``):
 - **Reporters count once per number.** ``reporter_count`` counts distinct
   phone numbers (contacts), plus reports taken by staff (an operator on a
   call, a responder on site) that carry no number: a person spoke to someone
-  we trust. Anonymous web reports count in ``report_count`` only, so a flood
-  through the public form can never reach the confirmation threshold.
+  we trust. Web reports count in ``report_count`` only, even with a number
+  typed in, so a flood through the public form can never reach the
+  confirmation threshold.
 - **Confirming needs evidence**: a responder on site, or at least
   ``AMPARO_CONFIRM_MIN_REPORTERS`` distinct reporters. The event says which.
 - **Facts grow with reports**: the strongest agency named (ICE or CBP over
@@ -265,7 +266,7 @@ def _cluster(
             opened_at=report.received_at,
             last_report_at=report.received_at,
         )
-        new_reporter = report.reporter_id is not None or report.source in STAFF_SOURCES
+        new_reporter = _counts_as_reporter(report)
     else:
         new_reporter = _is_new_reporter(incident, report)
     report.incident = incident
@@ -281,12 +282,20 @@ def _cluster(
     return events
 
 
+def _counts_as_reporter(report: Report) -> bool:
+    """A number the carrier gave us, or a person staff spoke to; never a web form's.
+
+    A number typed into a form proves nothing (anyone may type anyone's).
+    """
+    if report.source == ReportSource.WEB:
+        return False
+    return report.reporter_id is not None or report.source in STAFF_SOURCES
+
+
 def _is_new_reporter(incident: Incident, report: Report) -> bool:
     """Whether ``report`` (not yet saved in ``incident``) adds a reporter to it."""
-    if report.source == ReportSource.WEB:
-        return False  # a number typed into a form proves nothing: never a reporter
-    if report.reporter_id is None:
-        return report.source in STAFF_SOURCES
+    if report.reporter_id is None or not _counts_as_reporter(report):
+        return _counts_as_reporter(report)
     # On every report from a number: a plain query (the ORM's exists() cost more to build
     # than to run). Both ids are UUIDs, adapted for the database like the ORM would.
     connection = connections[router.db_for_read(Report)]
@@ -738,11 +747,11 @@ def _rebuild(incident: Incident, reports: list[Report]) -> None:
             precision=location["precision"],
             words="",
         )
-        if report.reporter_id is not None:
+        if report.reporter_id is not None and _counts_as_reporter(report):
             new_reporter = report.reporter_id not in seen
             seen.add(report.reporter_id)
         else:
-            new_reporter = report.source in STAFF_SOURCES
+            new_reporter = _counts_as_reporter(report)
         _fold_report(incident, report, place, new_reporter=new_reporter)
     _refresh_expiry(incident)
 
