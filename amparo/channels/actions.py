@@ -8,15 +8,24 @@ message (an operator's reply).
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+import logging
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from amparo.audit.actions import record_event
-from amparo.channels.gateways.base import DeliveryReceipt
-from amparo.channels.models import InboundMessage, Lane, OutboundMessage, OutboundStatus
-from amparo.channels.registry import channel_configs
+from amparo.channels.gateways.base import DeliveryReceipt, PermanentError, TransientError
+from amparo.channels.models import (
+    ErasureKind,
+    InboundKind,
+    InboundMessage,
+    Lane,
+    OutboundMessage,
+    OutboundStatus,
+    ProviderErasure,
+)
+from amparo.channels.registry import channel_configs, gateway_for
 from amparo.channels.segments import count_segments
 from amparo.contacts.actions import opt_out
 from amparo.contacts.models import Contact
@@ -24,6 +33,8 @@ from amparo.crypto.vault import blind_index
 
 if TYPE_CHECKING:
     from amparo.accounts.models import User
+
+log = logging.getLogger("amparo.channels")
 
 __all__ = [
     "AUTOMATIC_REPLY_LIMIT",
@@ -214,7 +225,9 @@ def purge_old_messages(*, before: dt.datetime, batch: int = 500) -> int:
     Retention (DESIGN.md, security rule 1): what does not exist cannot be handed
     over. A report made from a text keeps its anonymous facts (incidents); the
     words go with the message. An outbound row still pending, sending or of
-    unknown outcome is kept until it is finished. Return how many rows went.
+    unknown outcome is kept until it is finished. The provider's own copies
+    (message bodies, voicemail recordings) are queued for erasure there too.
+    Return how many rows went.
     """
     with transaction.atomic():
         inbound = list(
@@ -227,8 +240,77 @@ def purge_old_messages(*, before: dt.datetime, batch: int = 500) -> int:
             .order_by("created_at")
             .values_list("pk", flat=True)[:batch]
         )
+        _queue_provider_erasures(inbound=inbound, outbound=outbound)
         InboundMessage.objects.filter(pk__in=inbound).delete()
         OutboundMessage.objects.filter(pk__in=outbound).delete()
         if inbound or outbound:
             record_event(actor=None, action="channels.messages_purge")
     return len(inbound) + len(outbound)
+
+
+# The channel whose provider account holds a row's copy: the voice hotline's
+# recordings live in the same Twilio account as the SMS channel's messages.
+PROVIDER_CHANNEL = {"sms": "sms", "voice": "sms"}
+ERASE_BACKOFF_LIMIT = dt.timedelta(days=1)
+
+
+def _provider_channel(channel: str) -> str | None:
+    provider = PROVIDER_CHANNEL.get(channel)
+    if provider is None or not gateway_for(provider).keeps_copies:
+        return None
+    return provider
+
+
+def _queue_provider_erasures(*, inbound: list[Any], outbound: list[Any]) -> None:
+    rows: list[ProviderErasure] = []
+    now = timezone.now()
+    for channel, kind, provider_id in InboundMessage.objects.filter(pk__in=inbound).values_list(
+        "channel", "kind", "provider_id"
+    ):
+        provider = _provider_channel(channel)
+        if provider is not None and provider_id:
+            erasure = (
+                ErasureKind.RECORDING if kind == InboundKind.VOICEMAIL else ErasureKind.MESSAGE
+            )
+            rows.append(
+                ProviderErasure(channel=provider, kind=erasure, provider_id=provider_id, due_at=now)
+            )
+    for channel, provider_id in OutboundMessage.objects.filter(pk__in=outbound).values_list(
+        "channel", "provider_id"
+    ):
+        provider = _provider_channel(channel)
+        if provider is not None and provider_id:
+            rows.append(
+                ProviderErasure(
+                    channel=provider, kind=ErasureKind.MESSAGE, provider_id=provider_id, due_at=now
+                )
+            )
+    ProviderErasure.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def erase_due_provider_copies(*, batch: int = 50) -> int:
+    """Ask the provider to delete up to ``batch`` due copies; return how many were tried.
+
+    Runs outside any transaction while it waits on the provider. A copy erased
+    (or already gone) is forgotten; a transient failure is asked again later,
+    with a backoff doubling up to a day and never giving up; a permanent refusal
+    is logged by its code and forgotten.
+    """
+    due = list(
+        ProviderErasure.objects.filter(due_at__lte=timezone.now()).order_by("due_at")[:batch]
+    )
+    for erasure in due:
+        try:
+            gateway_for(erasure.channel).erase(kind=erasure.kind, provider_id=erasure.provider_id)
+        except TransientError as exc:
+            attempts = erasure.attempts + 1
+            delay = min(dt.timedelta(minutes=2 ** min(attempts, 12)), ERASE_BACKOFF_LIMIT)
+            ProviderErasure.objects.filter(pk=erasure.pk).update(
+                attempts=attempts, due_at=timezone.now() + delay
+            )
+            log.warning("provider erasure %s failed (%s); trying again", erasure.pk, exc.code)
+            continue
+        except PermanentError as exc:
+            log.error("provider erasure %s refused (%s); giving up", erasure.pk, exc.code)
+        ProviderErasure.objects.filter(pk=erasure.pk).delete()
+    return len(due)

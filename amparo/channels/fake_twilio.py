@@ -156,6 +156,35 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._answer(201, fake._resource(message, status_callback=form.get("StatusCallback")))
 
+    def do_DELETE(self) -> None:
+        fake = self.server.fake
+        parts = urlsplit(self.path).path.split("/")
+        # /2010-04-01/Accounts/{AccountSid}/{Messages|Recordings}/{Sid}.json
+        if (
+            len(parts) != 6
+            or parts[1:3] != [API_VERSION, "Accounts"]
+            or parts[3] != fake.account_sid
+            or parts[4] not in ("Messages", "Recordings")
+            or not parts[5].endswith(".json")
+        ):
+            self._error(404, 20404, "The requested resource was not found")
+            return
+        if not self._authorised():
+            self._error(401, 20003, "Authenticate")
+            return
+        with fake._lock:
+            failing = fake.failing_erasures > 0
+            if failing:
+                fake.failing_erasures -= 1
+            else:
+                fake.erased.append((parts[4], parts[5].removesuffix(".json")))
+        if failing:
+            self._error(503, 20503, "Service Unavailable")
+            return
+        self.send_response(204)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
     def do_GET(self) -> None:
         fake = self.server.fake
         split = urlsplit(self.path)
@@ -200,6 +229,9 @@ class FakeTwilio:
         self._random = random.Random(seed)  # noqa: S311 (failure injection, not security)
         self._lock = threading.Lock()
         self._accepted: list[AcceptedMessage] = []
+        # ("Messages" | "Recordings", sid) deleted through the API, in order
+        self.erased: list[tuple[str, str]] = []
+        self.failing_erasures = 0  # the next this many deletes answer 503
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._timer: threading.Timer | None = None

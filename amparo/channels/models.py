@@ -206,6 +206,35 @@ class WebhookReceipt(models.Model):
         return f"WebhookReceipt {self.pk}"
 
 
+class ErasureKind(models.TextChoices):
+    MESSAGE = "message", _("message")
+    RECORDING = "recording", _("recording")
+
+
+class ProviderErasure(models.Model):
+    """A copy the provider keeps (a message, a recording) that is to be deleted there too.
+
+    Queued when our own row is purged, and worked off by the ``provider.erase``
+    sweep with retries, so a purge never waits on the provider. A provider id
+    alone names nothing without the provider account.
+    """
+
+    channel = models.CharField(max_length=32)
+    kind = models.CharField(max_length=12, choices=ErasureKind.choices)
+    provider_id = models.CharField(max_length=64)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    due_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "kind", "provider_id"], name="erasure_once")
+        ]
+        indexes = [models.Index(fields=["due_at"], name="erasure_due")]
+
+    def __str__(self) -> str:
+        return f"ProviderErasure {self.pk}"
+
+
 class ChannelHealth(models.Model):
     """Last success and last error per channel, for the channel health page."""
 

@@ -493,3 +493,9 @@ def purge_old_messages() -> int:
     """Delete texts, voicemails and finished replies past ``AMPARO_MESSAGE_RETENTION_DAYS``."""
     cutoff = timezone.now() - dt.timedelta(days=settings.AMPARO_MESSAGE_RETENTION_DAYS)
     return actions.purge_old_messages(before=cutoff)
+
+
+@register_sweep("provider.erase", every=30.0)
+def erase_provider_copies() -> int:
+    """Delete at the provider the copies of messages and recordings we purged."""
+    return actions.erase_due_provider_copies()

@@ -103,6 +103,9 @@ class Gateway(Protocol):
     """What the outbox, the webhooks and the simulator rely on."""
 
     kind: ClassVar[str]  # "sms" | "voice" | "email"
+    # True when the provider keeps its own copies (bodies, recordings) that
+    # ``erase`` must delete when ours go; False for the console.
+    keeps_copies: ClassVar[bool]
     config: ChannelConfig
 
     def send(self, message: Outgoing) -> SentMessage:
@@ -119,4 +122,12 @@ class Gateway(Protocol):
 
     def redact_keys(self) -> frozenset[str]:
         """Provider request fields that must never be logged (bodies, numbers)."""
+        ...
+
+    def erase(self, *, kind: str, provider_id: str) -> None:
+        """Delete the provider's copy of a message or a recording (``kind``).
+
+        A copy already gone is no error. Raise :class:`TransientError` to be
+        asked again later, :class:`PermanentError` when asking again cannot help.
+        """
         ...

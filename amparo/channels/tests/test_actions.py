@@ -238,3 +238,51 @@ def test_old_messages_go_but_a_reply_still_being_sent_stays() -> None:
     assert InboundMessage.objects.count() == 1
     assert [m.body for m in OutboundMessage.objects.all()] == ["old and still unknown"]
     assert purge_old_messages(before=timezone.now() - dt.timedelta(days=30)) == 0
+
+
+def test_purged_texts_recordings_and_replies_are_erased_at_twilio_too(settings) -> None:
+    from amparo.channels.actions import erase_due_provider_copies
+    from amparo.channels.fake_twilio import FakeTwilio
+    from amparo.channels.models import InboundKind, ProviderErasure
+    from amparo.channels.tests.outbox_helpers import use_fake_twilio
+
+    contact = make_contact()
+    old = timezone.now() - dt.timedelta(days=40)
+    text = make_inbound(contact, received_at=old)
+    voicemail = make_inbound(
+        contact, "", kind=InboundKind.VOICEMAIL, received_at=old, channel="voice"
+    )
+    make_inbound(contact, received_at=old, channel="simulator")  # never at a provider
+    reply = make_outbound(contact, "old and delivered", status=OutboundStatus.DELIVERED)
+    OutboundMessage.objects.filter(pk=reply.pk).update(created_at=old, provider_id="SM" + "9" * 32)
+
+    with FakeTwilio(deadline=60) as fake:
+        use_fake_twilio(settings, fake)
+        purge_old_messages(before=timezone.now() - dt.timedelta(days=30))
+        assert ProviderErasure.objects.count() == 3
+        fake.failing_erasures = 1
+
+        assert erase_due_provider_copies() == 3
+        assert ProviderErasure.objects.count() == 1  # the one that failed waits
+        ProviderErasure.objects.update(due_at=timezone.now())
+        erase_due_provider_copies()
+
+    assert not ProviderErasure.objects.exists()
+    assert sorted(fake.erased) == sorted(
+        [
+            ("Messages", text.provider_id),
+            ("Recordings", voicemail.provider_id),
+            ("Messages", "SM" + "9" * 32),
+        ]
+    )
+
+
+def test_with_the_console_gateway_nothing_is_queued_for_erasure() -> None:
+    from amparo.channels.models import ProviderErasure
+
+    contact = make_contact()
+    make_inbound(contact, received_at=timezone.now() - dt.timedelta(days=40))
+
+    purge_old_messages(before=timezone.now() - dt.timedelta(days=30))
+
+    assert not ProviderErasure.objects.exists()

@@ -167,3 +167,25 @@ def test_the_fake_stops_itself_at_its_deadline() -> None:
             assert answer.status == 200
         server._thread.join(timeout=5)  # type: ignore[union-attr]
         assert not server._thread.is_alive()  # type: ignore[union-attr]
+
+
+# --- erasure at the provider ------------------------------------------------------
+
+
+def test_erase_deletes_a_message_or_a_recording_through_the_api(
+    fake: FakeTwilio, gateway: TwilioSMSGateway
+) -> None:
+    gateway.erase(kind="message", provider_id="SM" + "a" * 32)
+    gateway.erase(kind="recording", provider_id="RE" + "b" * 32)
+
+    assert fake.erased == [("Messages", "SM" + "a" * 32), ("Recordings", "RE" + "b" * 32)]
+
+
+def test_erase_failing_at_the_provider_is_transient(
+    fake: FakeTwilio, gateway: TwilioSMSGateway
+) -> None:
+    fake.failing_erasures = 1
+
+    with pytest.raises(TransientError):
+        gateway.erase(kind="message", provider_id="SM" + "a" * 32)
+    assert fake.erased == []

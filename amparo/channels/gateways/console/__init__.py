@@ -26,6 +26,7 @@ from amparo.channels.gateways.base import (
 
 class ConsoleGateway:
     kind: ClassVar[str] = "sms"
+    keeps_copies: ClassVar[bool] = False
 
     def __init__(self, config: ChannelConfig) -> None:
         self.config = config
@@ -42,3 +43,6 @@ class ConsoleGateway:
 
     def redact_keys(self) -> frozenset[str]:
         return frozenset()
+
+    def erase(self, *, kind: str, provider_id: str) -> None:
+        """Nothing to erase: the console keeps no copy anywhere."""

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from twilio.rest import Client
 
 OPTED_OUT = 21610
+NOT_FOUND = 404
 # Refusals after which nothing was accepted: try again later.
 TRANSIENT_STATUSES = frozenset({401, 403, 408, 429, 500, 503})
 # Answers from a proxy in front of the API: the request may have gone through.
@@ -103,6 +104,7 @@ class TwilioSMSGateway:
     """The ``Gateway`` for Twilio Programmable Messaging (see the module docstring)."""
 
     kind: ClassVar[str] = "sms"
+    keeps_copies: ClassVar[bool] = True
 
     def __init__(self, config: ChannelConfig) -> None:
         self.config = config
@@ -205,3 +207,26 @@ class TwilioSMSGateway:
 
     def redact_keys(self) -> frozenset[str]:
         return REDACTED_FIELDS
+
+    # --- erasure ---------------------------------------------------------------
+
+    def erase(self, *, kind: str, provider_id: str) -> None:
+        """Delete a message (its body and numbers) or a voicemail recording at Twilio.
+
+        Twilio keeps both until deleted; a legal demand on Twilio would find
+        them. A copy already gone (404) is done.
+        """
+        client = self.client()
+        resource = client.recordings(provider_id) if kind == "recording" else None
+        if resource is None:
+            resource = client.messages(provider_id)
+        try:
+            resource.delete()
+        except TwilioRestException as exc:
+            if exc.status == NOT_FOUND:
+                return
+            if exc.status in TRANSIENT_STATUSES or exc.status in UNKNOWN_STATUSES:
+                raise TransientError(str(exc.code or exc.status)) from None
+            raise PermanentError(str(exc.code or exc.status)) from None
+        except (TwilioException, HTTPException, OSError, ValueError) as exc:
+            raise TransientError("erase-failed", detail=type(exc).__name__) from None
