@@ -23,6 +23,7 @@ The lead's sweeps purge the inbound messages and the contacts no longer needed.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.conf import settings
 from django.db import transaction
@@ -81,11 +82,13 @@ def purge_old_reports() -> int:
                     "purged_at",
                 ]
             )
-        _forget_exact_places({report.incident_id for report in reports} - {None})
+        _forget_exact_places(
+            {report.incident_id for report in reports if report.incident_id is not None}
+        )
     return len(reports)
 
 
-def _forget_exact_places(incident_ids: set[object]) -> None:
+def _forget_exact_places(incident_ids: set[uuid.UUID]) -> None:
     """An incident whose reports are all purged keeps its town and coarse cell, not its point.
 
     The exact centroid of a home raid names a family; once no report needs it,
