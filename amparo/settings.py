@@ -130,6 +130,7 @@ INSTALLED_APPS = [
     "amparo.channels",
     "amparo.intake",
     "amparo.incidents",
+    "amparo.dispatch",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -327,7 +328,7 @@ try:
     AMPARO_AUTO_REPLY_COUNTRY_CODES = envconf.listing("AMPARO_AUTO_REPLY_COUNTRY_CODES", ["1"])
     # Texts, voicemails and replies are deleted this many days after they came or went.
     AMPARO_MESSAGE_RETENTION_DAYS = envconf.integer("AMPARO_MESSAGE_RETENTION_DAYS", 30, minimum=1)
-    # Operators the voice hotline rings at once (the Dispatch issue feeds this from shifts).
+    # Operators the voice hotline rings when no operator is on shift (amparo.dispatch).
     AMPARO_HOTLINE_OPERATORS = envconf.listing("AMPARO_HOTLINE_OPERATORS", [])
     if PRODUCTION and _sms_gateway == "twilio" and not (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN):
         _fail("AMPARO_SMS_GATEWAY=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN(_FILE).")
@@ -350,6 +351,16 @@ try:
     AMPARO_BURST_MIN_REPORTS = envconf.integer("AMPARO_BURST_MIN_REPORTS", 10, minimum=2)
     AMPARO_BURST_WINDOW_MINUTES = envconf.integer("AMPARO_BURST_WINDOW_MINUTES", 30, minimum=1)
     AMPARO_BURST_NEW_NUMBER_HOURS = envconf.integer("AMPARO_BURST_NEW_NUMBER_HOURS", 24, minimum=1)
+except ConfigError as exc:
+    _fail(str(exc))
+
+# --- responders and shifts (issue 5) -------------------------------------------
+
+try:
+    # Warnings (never refusals) when a shift would give a responder more hours a
+    # week than this, or less rest than this between two shifts.
+    AMPARO_SHIFT_MAX_HOURS_WEEK = envconf.integer("AMPARO_SHIFT_MAX_HOURS_WEEK", 40, minimum=1)
+    AMPARO_SHIFT_MIN_REST_HOURS = envconf.integer("AMPARO_SHIFT_MIN_REST_HOURS", 8, minimum=0)
 except ConfigError as exc:
     _fail(str(exc))
 

@@ -24,6 +24,7 @@ urlpatterns = [
     path("staff/users/", include("amparo.accounts.urls")),
     path("staff/messages/", include("amparo.channels.urls")),
     path("staff/incidents/", include("amparo.incidents.urls")),
+    path("staff/dispatch/", include("amparo.dispatch.urls")),
     path("hooks/", include("amparo.channels.hook_urls")),
     path("staff/admin/", admin.site.urls),
 ]

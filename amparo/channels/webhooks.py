@@ -22,6 +22,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from twilio.twiml.messaging_response import MessagingResponse
@@ -38,6 +39,8 @@ from amparo.channels.webhook_actions import (
 )
 from amparo.contacts.errors import ContactsError
 from amparo.contacts.phones import to_e164
+from amparo.dispatch.models import ShiftKind
+from amparo.dispatch.schedule import on_call
 
 log = logging.getLogger("amparo.channels")
 
@@ -136,12 +139,18 @@ def _configured_hotline_number() -> str:
 
 
 def _operators_on_call() -> list[str]:
+    """The numbers of the operators on a hotline shift now (amparo.dispatch), in roster
+    order; when nobody with a number is on shift, those of AMPARO_HOTLINE_OPERATORS."""
     operators: list[str] = []
-    for raw in settings.AMPARO_HOTLINE_OPERATORS:
-        try:
-            operators.append(to_e164(raw))
-        except ContactsError:
-            log.warning("hotline: an entry of AMPARO_HOTLINE_OPERATORS is not a phone number")
+    for responder in on_call(timezone.now(), kind=ShiftKind.OPERATOR):
+        if responder.contact is not None and responder.contact.phone not in operators:
+            operators.append(responder.contact.phone)
+    if not operators:
+        for raw in settings.AMPARO_HOTLINE_OPERATORS:
+            try:
+                operators.append(to_e164(raw))
+            except ContactsError:
+                log.warning("hotline: an entry of AMPARO_HOTLINE_OPERATORS is not a phone number")
     if len(operators) > MAX_OPERATORS_AT_ONCE:
         log.warning("hotline: %d operators on call; ringing the first ten", len(operators))
     return operators[:MAX_OPERATORS_AT_ONCE]

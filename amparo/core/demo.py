@@ -12,6 +12,7 @@ from django.db import transaction
 
 from amparo.accounts.actions import create_staff_user
 from amparo.accounts.models import Role, User
+from amparo.dispatch.demo import load_demo_responders
 from amparo.incidents.demo import load_demo_incidents
 from amparo.places.demo import load_demo_places
 
@@ -28,7 +29,10 @@ def demo_username(role: str) -> str:
 
 @transaction.atomic
 def load_demo_data() -> str:
-    """Load the gazetteer, one staff member per role, and demo incidents. Safe to run again."""
+    """Load the gazetteer, one staff member per role, demo incidents and responders.
+
+    Safe to run again.
+    """
     if not settings.AMPARO_DEMO:
         raise DemoError(
             "Demo data goes only into a demo database: run with AMPARO_MODE=demo (make run)."
@@ -41,7 +45,11 @@ def load_demo_data() -> str:
             create_staff_user(username=username, role=role, password=DEMO_PASSWORD, by=None)
             created += 1
     reports = load_demo_incidents()
-    return f"demo data: {places}, {created} new staff accounts, {reports} new reports"
+    responders = load_demo_responders()
+    return (
+        f"demo data: {places}, {created} new staff accounts, {reports} new reports, "
+        f"{responders} new responders"
+    )
 
 
 def demo_accounts_present() -> bool:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from django.test import Client, override_settings
+from django.utils import timezone
 
 from amparo.channels.gateways.base import InvalidWebhook
 from amparo.channels.gateways.twilio import voice
@@ -23,6 +25,8 @@ from amparo.channels.tests.twilio_requests import (
     twilio_settings,
 )
 from amparo.contacts.models import Contact
+from amparo.dispatch.actions import add_responder, add_shift
+from amparo.dispatch.models import Responder, ShiftKind
 
 VOICE = "/hooks/twilio/voice"
 LANGUAGE = "/hooks/twilio/voice/language"
@@ -33,6 +37,7 @@ GOODBYE = "/hooks/twilio/voice/goodbye"
 RECORDING = "/hooks/twilio/voice/recording"
 OPERATORS = ["+18605550161", "+18605550162", "+18605550163"]
 CALLER = "+18605550142"
+HOUR = dt.timedelta(hours=1)
 
 
 @pytest.fixture(autouse=True)
@@ -198,6 +203,7 @@ def test_a_get_is_refused(client: Client) -> None:
     assert client.get(VOICE).status_code == 405
 
 
+@pytest.mark.django_db
 def test_choosing_spanish_rings_every_operator_at_once(client: Client) -> None:
     root = twiml(post_signed(client, LANGUAGE, fixture("twilio_voice_gather", Digits="2")))
 
@@ -213,6 +219,7 @@ def test_choosing_spanish_rings_every_operator_at_once(client: Client) -> None:
     assert {number.attrib["url"] for number in numbers} == {f"{PUBLIC_URL}{SCREEN}?lang=es"}
 
 
+@pytest.mark.django_db
 def test_silence_at_the_menu_means_english(client: Client) -> None:
     root = twiml(post_signed(client, LANGUAGE, fixture("twilio_voice_incoming")))
 
@@ -220,6 +227,7 @@ def test_silence_at_the_menu_means_english(client: Client) -> None:
     assert root[1].attrib["action"].endswith("?lang=en")
 
 
+@pytest.mark.django_db
 def test_operators_that_are_not_phone_numbers_are_skipped(client: Client) -> None:
     with override_settings(AMPARO_HOTLINE_OPERATORS=["not a number", OPERATORS[0]]):
         root = twiml(post_signed(client, LANGUAGE, fixture("twilio_voice_gather")))
@@ -227,12 +235,57 @@ def test_operators_that_are_not_phone_numbers_are_skipped(client: Client) -> Non
     assert [number.text for number in root.iter("Number")] == [OPERATORS[0]]
 
 
+@pytest.mark.django_db
 def test_with_nobody_on_call_the_caller_goes_straight_to_voicemail(client: Client) -> None:
     with override_settings(AMPARO_HOTLINE_OPERATORS=[]):
         root = twiml(post_signed(client, LANGUAGE, fixture("twilio_voice_gather", Digits="3")))
 
     assert verbs(root) == ["Say", "Record", "Hangup"]
     assert root[0].attrib["language"] == "pt-BR"
+
+
+@pytest.mark.django_db
+def test_operators_on_shift_are_rung_instead_of_the_configured_list(client: Client) -> None:
+    now = timezone.now()
+    on = _responder("+18605550181", kind=ShiftKind.OPERATOR, starts=now - HOUR, ends=now + HOUR)
+    _responder("+18605550182", kind=ShiftKind.OPERATOR, starts=now + HOUR, ends=now + 3 * HOUR)
+    _responder("+18605550183", kind=ShiftKind.FIELD, starts=now - HOUR, ends=now + HOUR)
+    assert on.contact is not None
+
+    root = twiml(post_signed(client, LANGUAGE, fixture("twilio_voice_gather", Digits="2")))
+
+    assert [number.text for number in root.iter("Number")] == ["+18605550181"]
+
+
+@pytest.mark.django_db
+def test_with_no_operator_on_shift_the_configured_list_is_rung(client: Client) -> None:
+    now = timezone.now()
+    _responder("+18605550182", kind=ShiftKind.OPERATOR, starts=now - 3 * HOUR, ends=now - HOUR)
+
+    root = twiml(post_signed(client, LANGUAGE, fixture("twilio_voice_gather", Digits="2")))
+
+    assert [number.text for number in root.iter("Number")] == OPERATORS
+
+
+@pytest.mark.django_db
+def test_at_most_ten_operators_on_shift_are_rung(client: Client) -> None:
+    now = timezone.now()
+    for n in range(12):
+        _responder(
+            f"+186055501{n + 10}", kind=ShiftKind.OPERATOR, starts=now - HOUR, ends=now + HOUR
+        )
+
+    root = twiml(post_signed(client, LANGUAGE, fixture("twilio_voice_gather", Digits="2")))
+
+    assert [number.text for number in root.iter("Number")] == [
+        f"+186055501{n + 10}" for n in range(10)
+    ]
+
+
+def _responder(phone: str, *, kind: str, starts: dt.datetime, ends: dt.datetime) -> Responder:
+    responder = add_responder(by=None, display_name="Invented Operator", phone=phone)
+    add_shift(responder=responder, kind=kind, by=None, starts_at=starts, ends_at=ends)
+    return responder
 
 
 def test_an_operator_who_picks_up_hears_the_language_and_must_press_1(client: Client) -> None:
@@ -485,6 +538,7 @@ def test_a_malformed_recording_callback_is_refused(client: Client) -> None:
     assert not (InboundMessage.objects.exists() or Contact.objects.exists())
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize("called", ["client:hotline", "sip:hotline@example.org", ""])
 def test_a_call_to_no_phone_number_still_shows_the_hotline_not_the_caller(
     client: Client, called: str
@@ -501,6 +555,7 @@ def test_a_call_to_no_phone_number_still_shows_the_hotline_not_the_caller(
     assert CALLER not in ET.tostring(root, encoding="unicode")
 
 
+@pytest.mark.django_db
 def test_without_any_number_of_ours_operators_are_not_rung(client: Client) -> None:
     sms = {"gateway": "amparo.channels.gateways.console.ConsoleGateway", "senders": []}
     with override_settings(AMPARO_CHANNELS={"sms": sms}):

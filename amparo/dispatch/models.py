@@ -1,0 +1,146 @@
+"""Responders (the network's volunteers) and their shifts.
+
+A :class:`Responder` is either a staff member (an account with the operator,
+responder or coordinator role) or SMS-only (reached through a
+:class:`~amparo.contacts.models.Contact`, never signing in). Their name and
+exact home point are sealed; skills, home town and travel radius are plain,
+since dispatch filters on them, and say nothing about anyone's status.
+
+A :class:`Shift` is weekly (a weekday and wall-clock times in the network's
+time zone, ``settings.TIME_ZONE``) or one-off (two instants). A weekly shift
+whose end is not after its start ends on the next day. Times are always
+interpreted in the network's time zone, so a 22:00-06:00 shift keeps its wall
+clock times across daylight saving changes (and is an hour shorter or longer
+on those nights): see :mod:`amparo.dispatch.schedule`.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from amparo.contacts.models import Contact
+from amparo.crypto.fields import EncryptedJSONField, EncryptedTextField, SealedModel
+from amparo.places.models import Town
+
+
+class Skill(models.TextChoices):
+    VERIFIER = "verifier", _("verifier")
+    LEGAL_OBSERVER = "legal-observer", _("legal observer")
+    INTERPRETER = "interpreter", _("interpreter")
+    DRIVER = "driver", _("driver")
+    ACCOMPANIMENT = "accompaniment", _("accompaniment")
+    ATTORNEY = "attorney", _("attorney")
+
+
+class SpokenLanguage(models.TextChoices):
+    """Languages an interpreter may offer: the network's four and those of CONTEXT.md."""
+
+    ENGLISH = "en", "English"
+    SPANISH = "es", "Español"
+    PORTUGUESE = "pt", "Português"
+    HAITIAN_CREOLE = "ht", "Kreyòl ayisyen"
+    FRENCH = "fr", "Français"
+    ITALIAN = "it", "Italiano"
+    POLISH = "pl", "Polski"
+    CHINESE = "zh", "中文"
+    ARABIC = "ar", "العربية"
+    NEPALI = "ne", "नेपाली"
+    SOMALI = "so", "Soomaali"
+    ALBANIAN = "sq", "Shqip"
+
+
+class Responder(SealedModel):
+    """A volunteer the network can put on shift and, later, send to an incident."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="responder",
+    )
+    # The number the hotline rings and offers are texted to. Required for
+    # SMS-only responders, optional for staff.
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.PROTECT, related_name="responders"
+    )
+    display_name = EncryptedTextField(_("name"))
+    # Skill values (a list of :class:`Skill`) and, for interpreters, language codes.
+    skills = models.JSONField(default=list, blank=True)
+    languages = models.JSONField(default=list, blank=True)
+    home_town = models.ForeignKey(Town, null=True, blank=True, on_delete=models.SET_NULL)
+    # {"lat": float, "lon": float}: where they start from; sealed (it is a home).
+    home_point = EncryptedJSONField(null=True, blank=True)
+    travel_radius_km = models.PositiveSmallIntegerField(_("travel radius (km)"), default=15)
+    trained_on = models.DateField(_("trained on"), null=True, blank=True)
+    vetted_on = models.DateField(_("vetted on"), null=True, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    # Blind index of the secret in the responder's calendar feed URL; the
+    # secret itself is shown once and never stored.
+    feed_token_index = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta(SealedModel.Meta):
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        # Never the name: str() ends up in logs.
+        return f"Responder {self.pk}"
+
+
+class ShiftKind(models.TextChoices):
+    OPERATOR = "operator", _("hotline operator")
+    FIELD = "field", _("field responder")
+
+
+class Shift(models.Model):
+    """One shift of a responder: weekly (weekday + local times) or one-off (two instants)."""
+
+    responder = models.ForeignKey(Responder, on_delete=models.CASCADE, related_name="shifts")
+    kind = models.CharField(max_length=16, choices=ShiftKind.choices)
+    # Weekly: 0 is Monday; times on the network's wall clock.
+    weekday = models.PositiveSmallIntegerField(null=True, blank=True)
+    start_time = models.TimeField(null=True, blank=True)
+    end_time = models.TimeField(null=True, blank=True)
+    # One-off: timezone-aware instants.
+    starts_at = models.DateTimeField(null=True, blank=True)
+    ends_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="shift_weekly_or_once",
+                condition=(
+                    models.Q(
+                        weekday__gte=0,
+                        weekday__lte=6,
+                        start_time__isnull=False,
+                        end_time__isnull=False,
+                        starts_at__isnull=True,
+                        ends_at__isnull=True,
+                    )
+                    | models.Q(
+                        weekday__isnull=True,
+                        start_time__isnull=True,
+                        end_time__isnull=True,
+                        starts_at__isnull=False,
+                        ends_at__isnull=False,
+                        ends_at__gt=models.F("starts_at"),
+                    )
+                ),
+            )
+        ]
+        indexes = [
+            models.Index(fields=["kind", "weekday"], name="shift_weekly"),
+            models.Index(fields=["kind", "starts_at"], name="shift_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Shift {self.pk}"
+
+    @property
+    def weekly(self) -> bool:
+        return self.weekday is not None

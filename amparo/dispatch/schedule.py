@@ -1,0 +1,209 @@
+"""Shift times as instants: who is on call, a week's occurrences, and fair-load warnings.
+
+A weekly shift is a weekday and two wall-clock times in the network's time
+zone (``settings.TIME_ZONE``). Each occurrence is turned into UTC instants
+through :mod:`zoneinfo` for its own date, so a shift keeps its wall-clock times
+across daylight saving changes: 22:00-06:00 lasts 7 hours on the night clocks
+spring forward and 9 on the night they fall back. A wall-clock time that does
+not exist that night (02:30 when clocks jump from 02:00 to 03:00) is read with
+the offset before the change (``fold=0``), i.e. an hour later on the new clock.
+
+All comparisons are made in UTC: Python compares two datetimes that share a
+``tzinfo`` by their wall clocks, which is wrong across a change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from amparo.dispatch.models import Responder, Shift, ShiftKind
+
+UTC = dt.UTC
+DAY = dt.timedelta(days=1)
+WEEK = dt.timedelta(days=7)
+
+
+def network_zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One time a shift happens, as UTC instants."""
+
+    shift: Shift
+    start: dt.datetime
+    end: dt.datetime
+
+    @property
+    def hours(self) -> float:
+        return (self.end - self.start).total_seconds() / 3600
+
+
+def _instant(day: dt.date, time: dt.time, zone: ZoneInfo) -> dt.datetime:
+    return dt.datetime.combine(day, time, tzinfo=zone).astimezone(UTC)
+
+
+def weekly_occurrence(shift: Shift, day: dt.date, zone: ZoneInfo) -> Occurrence:
+    """The occurrence of weekly ``shift`` that starts on local date ``day``."""
+    assert shift.start_time is not None and shift.end_time is not None
+    end_day = day if shift.end_time > shift.start_time else day + DAY
+    return Occurrence(
+        shift, _instant(day, shift.start_time, zone), _instant(end_day, shift.end_time, zone)
+    )
+
+
+def occurrences(shifts: Iterable[Shift], start: dt.datetime, end: dt.datetime) -> list[Occurrence]:
+    """Every occurrence of ``shifts`` that overlaps ``[start, end)``, earliest first."""
+    zone = network_zone()
+    found: list[Occurrence] = []
+    # A weekly occurrence that overlaps the window starts at most a day before it.
+    first_day = start.astimezone(zone).date() - DAY
+    last_day = end.astimezone(zone).date()
+    for shift in shifts:
+        if shift.weekly:
+            day = first_day
+            while day <= last_day:
+                if day.weekday() == shift.weekday:
+                    occurrence = weekly_occurrence(shift, day, zone)
+                    if occurrence.start < end and occurrence.end > start:
+                        found.append(occurrence)
+                day += DAY
+        else:
+            assert shift.starts_at is not None and shift.ends_at is not None
+            if shift.starts_at < end and shift.ends_at > start:
+                found.append(
+                    Occurrence(
+                        shift, shift.starts_at.astimezone(UTC), shift.ends_at.astimezone(UTC)
+                    )
+                )
+    found.sort(key=lambda occurrence: (occurrence.start, occurrence.end))
+    return found
+
+
+def on_call(at: dt.datetime, *, kind: str) -> list[Responder]:
+    """The active responders on a ``kind`` shift at instant ``at``, in roster order.
+
+    One query: the weekly shifts of the local weekday of ``at`` and the day
+    before (an overnight shift started yesterday), and the one-off shifts
+    running at ``at``; the exact check is made on UTC instants.
+    """
+    if kind not in ShiftKind.values:
+        raise ValueError(f"unknown shift kind {kind!r}")
+    if at.tzinfo is None:
+        raise ValueError("on_call() needs a timezone-aware instant")
+    zone = network_zone()
+    local_day = at.astimezone(zone).date()
+    weekdays = [local_day.weekday(), (local_day - DAY).weekday()]
+    candidates = (
+        Shift.objects.filter(kind=kind, responder__active=True)
+        .filter(Q(weekday__in=weekdays) | Q(starts_at__lte=at, ends_at__gt=at))
+        .select_related("responder__contact")
+        .order_by("responder__created_at", "responder_id")
+    )
+    on: dict[object, Responder] = {}
+    for shift in candidates:
+        if shift.responder_id in on:
+            continue
+        if shift.weekly:
+            running = any(
+                occurrence.start <= at < occurrence.end
+                for day in (local_day - DAY, local_day)
+                if day.weekday() == shift.weekday
+                for occurrence in [weekly_occurrence(shift, day, zone)]
+            )
+        else:
+            running = True
+        if running:
+            on[shift.responder_id] = shift.responder
+    return list(on.values())
+
+
+def week_start(day: dt.date) -> dt.date:
+    """The Monday of ``day``'s week."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+def week_bounds(monday: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """Local midnight of ``monday`` and of the Monday after, as UTC instants."""
+    zone = network_zone()
+    return (
+        _instant(monday, dt.time(0), zone),
+        _instant(monday + WEEK, dt.time(0), zone),
+    )
+
+
+def _clipped_hours(items: Iterable[Occurrence], start: dt.datetime, end: dt.datetime) -> float:
+    total = 0.0
+    for occurrence in items:
+        overlap = min(occurrence.end, end) - max(occurrence.start, start)
+        total += max(overlap.total_seconds(), 0) / 3600
+    return total
+
+
+def shift_warnings(shift: Shift, *, now: dt.datetime) -> list[str]:
+    """Why ``shift`` (already saved) may be unfair on its responder; empty if it is fine.
+
+    Checked over the week of the shift's next occurrence from ``now`` (a
+    one-off shift: its own week): the responder's hours that week against
+    ``AMPARO_SHIFT_MAX_HOURS_WEEK``, and the rest before and after each of the
+    shift's occurrences against ``AMPARO_SHIFT_MIN_REST_HOURS``. Warnings,
+    never refusals: the coordinator knows things the software does not.
+    """
+    zone = network_zone()
+    if shift.weekly:
+        start = now.astimezone(zone).date()
+        day = start + dt.timedelta(days=(shift.weekday or 0) - start.weekday())
+        if day < start:
+            day += WEEK
+        monday = week_start(day)
+    else:
+        assert shift.starts_at is not None
+        monday = week_start(shift.starts_at.astimezone(zone).date())
+    week_from, week_to = week_bounds(monday)
+    others = list(Shift.objects.filter(responder_id=shift.responder_id).exclude(pk=shift.pk))
+    window = occurrences([*others, shift], week_from - DAY, week_to + DAY)
+    warnings: list[str] = []
+
+    max_hours = settings.AMPARO_SHIFT_MAX_HOURS_WEEK
+    hours = _clipped_hours(window, week_from, week_to)
+    if hours > max_hours:
+        warnings.append(
+            _(
+                "This responder would be on shift %(hours)s hours in the week of %(week)s, "
+                "more than %(max)s."
+            )
+            % {"hours": f"{hours:g}", "week": monday.isoformat(), "max": max_hours}
+        )
+
+    min_rest = dt.timedelta(hours=settings.AMPARO_SHIFT_MIN_REST_HOURS)
+    shortest: dt.timedelta | None = None
+    for mine in (o for o in window if o.shift.pk == shift.pk):
+        for other in (o for o in window if o.shift.pk != shift.pk):
+            gap = max(other.start - mine.end, mine.start - other.end)
+            if gap < min_rest and (shortest is None or gap < shortest):
+                shortest = gap
+    if shortest is not None:
+        if shortest <= dt.timedelta(0):
+            warnings.append(_("This shift overlaps another shift of the same responder."))
+        else:
+            rest = int(shortest.total_seconds() // 3600)
+            warnings.append(
+                ngettext(
+                    "Only %(rest)d hour of rest between this shift and another (at least "
+                    "%(min)d recommended).",
+                    "Only %(rest)d hours of rest between this shift and another (at least "
+                    "%(min)d recommended).",
+                    rest,
+                )
+                % {"rest": rest, "min": settings.AMPARO_SHIFT_MIN_REST_HOURS}
+            )
+    return warnings
