@@ -130,6 +130,16 @@ class Incident(SealedModel):
         return f"Incident {str(self.pk)[:8]}"
 
 
+# What the doors put into a report's sealed ``details``, with the label staff read.
+DETAIL_LABELS = {
+    "vehicles": _("vehicles"),
+    "plates": _("plates"),
+    "uniforms": _("uniforms"),
+    "said": _("what was said"),
+    "callback_phone": _("number to call back"),
+}
+
+
 class Report(SealedModel):
     """What one person told the network, by one door. Personal; purged after retention."""
 
@@ -183,6 +193,11 @@ class Report(SealedModel):
 
     def __str__(self) -> str:
         return f"Report {str(self.pk)[:8]}"
+
+    def detail_items(self) -> list[tuple[str, str]]:
+        """The sealed details as (label, value) pairs, known labels translated."""
+        details = self.details if isinstance(self.details, dict) else {}
+        return [(str(DETAIL_LABELS.get(key, key)), str(value)) for key, value in details.items()]
 
 
 class ReportPhoto(SealedModel):

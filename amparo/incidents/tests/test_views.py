@@ -544,3 +544,22 @@ def test_the_incident_page_costs_the_same_queries_for_1_or_10_reports(
     with django_assert_num_queries(len(few.captured_queries)):
         response = client.get(url("incident", large))
     assert len(response.context["page"].reports) == 10
+
+
+def test_report_details_are_shown_with_their_labels(client: Client) -> None:
+    from amparo.incidents.actions import submit_report
+    from amparo.incidents.tests.factories import HARTFORD, make_gazetteer, pin
+
+    make_gazetteer()
+    report = submit_report(
+        source="web",
+        text="two vans",
+        place=pin(*HARTFORD),
+        details={"callback_phone": "+18605550142", "plates": "CT AB-1234"},
+    )
+    client.force_login(make_staff(Role.COORDINATOR))
+
+    page = client.get(f"/staff/incidents/{report.incident_id}/").content.decode()
+
+    assert "number to call back" in page and "+18605550142" in page
+    assert "callback_phone" not in page
