@@ -15,8 +15,9 @@ from amparo.places.models import Town
 
 NOTE_MAX_CHARACTERS = 2000
 NOTE_HINT = _(
-    "Say what you saw or were told and by whom (a role, not a name). Staff read this; "
-    "the public never does."
+    "Say what you saw or were told and by whom (a role, not a name). No phone numbers and "
+    "no quotes from reporters: notes stay after reports are deleted. Staff read this; the "
+    "public never does."
 )
 
 
