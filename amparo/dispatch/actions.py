@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from amparo.accounts.models import Role
 from amparo.audit.actions import record_event
-from amparo.contacts.actions import find_or_create_contact
+from amparo.contacts.actions import find_or_create_contact, set_language
 from amparo.contacts.errors import ContactsError
 from amparo.crypto.vault import blind_index
 from amparo.dispatch.errors import DispatchError
@@ -76,9 +76,14 @@ def _check_home_point(home_point: dict[str, float] | None) -> None:
 
 def _contact_for(phone: str, language: str | None, by: User | None) -> Contact:
     try:
-        return find_or_create_contact(phone=phone, language=language, by=by)
+        contact = find_or_create_contact(phone=phone, language=language, by=by)
     except ContactsError:
         raise DispatchError(_("That is not a valid phone number.")) from None
+    if language is not None and contact.language != language:
+        # A number already known (it texted us, or was on the roster before) keeps
+        # its contact; the coordinator's choice of language is the person's.
+        set_language(contact=contact, language=language, by=by)
+    return contact
 
 
 def _check_user(user: User | None, responder: Responder | None) -> None:

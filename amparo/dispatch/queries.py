@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from amparo.accounts.models import User
@@ -98,6 +99,7 @@ def access_week(user: User, monday: dt.date) -> list[CalendarRow]:
     start, end = week_bounds(monday)
     shifts = list(
         Shift.objects.filter(responder__active=True)
+        .filter(Q(weekday__isnull=False) | Q(starts_at__lt=end, ends_at__gt=start))
         .select_related("responder")
         .order_by("responder__created_at", "responder_id", "id")
     )

@@ -95,7 +95,8 @@ def _responder_page(
     context = {
         "responder": responder,
         "skills": _labels(responder.skills, skills),
-        "languages": _labels(responder.languages, dict(SpokenLanguage.choices)),
+        # Not "languages": the page header names its language menu so.
+        "spoken_languages": _labels(responder.languages, dict(SpokenLanguage.choices)),
         "shifts": shifts,
         "shift_form": shift_form,
         "zone": settings.TIME_ZONE,

@@ -122,6 +122,16 @@ def test_updating_replaces_the_profile_and_the_number() -> None:
     assert responder.display_name == "Invented Rosa Q."
     assert responder.contact is not None and responder.contact.phone == "+18605550132"
     assert (responder.skills, responder.travel_radius_km) == (["driver"], 5)
+    assert responder.contact.language == "en"
+
+    actions.update_responder(
+        responder=responder,
+        by=coordinator,
+        display_name="Invented Rosa Q.",
+        phone="+18605550132",
+        language="ht",
+    )
+    assert Contact.objects.get(pk=responder.contact.pk).language == "ht"
     assert AuditEvent.objects.filter(
         action="dispatch.responder_update", target_id=str(responder.pk)
     ).exists()

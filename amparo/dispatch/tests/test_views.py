@@ -11,8 +11,8 @@ from django.urls import reverse
 from amparo.accounts.models import Role, User
 from amparo.accounts.tests.factories import make_staff
 from amparo.audit.models import AuditEvent
-from amparo.dispatch.actions import deactivate_responder, new_feed_token
-from amparo.dispatch.models import Responder, Shift, ShiftKind
+from amparo.dispatch.actions import add_responder, deactivate_responder, new_feed_token
+from amparo.dispatch.models import Responder, Shift, ShiftKind, Skill
 from amparo.dispatch.tests.factories import make_responder, once, weekly
 
 pytestmark = pytest.mark.django_db
@@ -167,12 +167,20 @@ def test_without_account_or_phone_the_form_says_what_is_missing(client: Client) 
 
 def test_the_responder_page_shows_the_profile_and_is_audited(client: Client) -> None:
     coordinator = signed_in(client, Role.COORDINATOR)
-    responder = make_responder("Invented Ivo Santos", phone="+18605550145")
+    responder = add_responder(
+        by=None,
+        display_name="Invented Ivo Santos",
+        phone="+18605550145",
+        skills=[Skill.INTERPRETER],
+        languages=["pt", "ht"],
+    )
     weekly(responder, 2, T(22), T(6), kind=ShiftKind.OPERATOR)
 
     html = client.get(url("responder", responder)).content.decode()
 
     assert "Invented Ivo Santos" in html and "+18605550145" in html
+    assert "<dd>interpreter</dd>" in html
+    assert "<dd>Kreyòl ayisyen, Português</dd>" in html
     assert "22:00-06:00" in html
     assert AuditEvent.objects.filter(
         action="dispatch.responder_view", actor_id=coordinator.pk, target_id=str(responder.pk)
@@ -301,7 +309,7 @@ def test_the_calendar_shows_the_week_in_local_time(client: Client, settings) -> 
     assert '<time datetime="2026-03-07T22:00:00-05:00">22:00</time>' in html
     assert '<time datetime="2026-03-08T06:00:00-04:00">06:00</time>' in html
     hours = {row.responder.display_name: row.hours for row in response.context["rows"]}
-    # The night shift runs 7 hours, 2 of them on Sunday before the week ends at midnight.
+    # The night shift runs 7 hours: clocks spring forward during it.
     assert hours == {"Invented Night Owl": 7, "Invented Extra": 4}
 
 
