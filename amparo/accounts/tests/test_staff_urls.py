@@ -52,6 +52,10 @@ PUBLIC_ROUTES = {
     r"accounts/password/reset/key/(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)/$": "password reset link",
     "accounts/password/reset/key/done/": "password reset finished",
     "staff/admin/login/": "sends the Django admin's login to allauth's, so MFA applies",
+    "staff/dispatch/feed/<str:token>.ics": (
+        "a responder's calendar app fetches their shifts: the URL holds a secret only its"
+        " digest is stored of; shift times and the network's name, nothing else"
+    ),
     # Twilio's webhooks: no account, but every request must carry Twilio's signature.
     "hooks/twilio/sms": "Twilio delivers inbound texts; signed, stores only once",
     "hooks/twilio/status": "Twilio's delivery receipts; signed",
