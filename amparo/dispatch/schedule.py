@@ -92,6 +92,8 @@ def occurrences(shifts: Iterable[Shift], start: dt.datetime, end: dt.datetime) -
 def on_call(at: dt.datetime, *, kind: str) -> list[Responder]:
     """The active responders on a ``kind`` shift at instant ``at``, in roster order.
 
+    A responder whose staff account is deactivated is not on call.
+
     One query: the weekly shifts of the local weekday of ``at`` and the day
     before (an overnight shift started yesterday), and the one-off shifts
     running at ``at``; the exact check is made on UTC instants.
@@ -105,6 +107,8 @@ def on_call(at: dt.datetime, *, kind: str) -> list[Responder]:
     weekdays = [local_day.weekday(), (local_day - DAY).weekday()]
     candidates = (
         Shift.objects.filter(kind=kind, responder__active=True)
+        # A staff member whose account was closed is off call too.
+        .filter(Q(responder__user__isnull=True) | Q(responder__user__is_active=True))
         .filter(Q(weekday__in=weekdays) | Q(starts_at__lte=at, ends_at__gt=at))
         .select_related("responder__contact")
         .order_by("responder__created_at", "responder_id")

@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from amparo.accounts.models import Role, User
+from amparo.accounts.tests.factories import make_staff
 from amparo.dispatch.actions import deactivate_responder
 from amparo.dispatch.models import ShiftKind
 from amparo.dispatch.schedule import occurrences, on_call, shift_warnings
@@ -92,6 +94,19 @@ def test_on_call_lists_each_responder_once_in_roster_order_and_skips_inactive_on
     deactivate_responder(responder=gone, by=None)
 
     assert on_call(utc(2026, 12, 1, 14, 30), kind=ShiftKind.FIELD) == [first, second]
+
+
+def test_a_responder_whose_staff_account_was_closed_is_not_on_call() -> None:
+    operator = make_staff(Role.OPERATOR)
+    staff, sms_only = make_responder(user=operator), make_responder()
+    for responder in (staff, sms_only):
+        weekly(responder, TUESDAY, T(8), T(16), kind=ShiftKind.OPERATOR)
+    at = utc(2026, 12, 1, 14)
+    assert on_call(at, kind=ShiftKind.OPERATOR) == [staff, sms_only]
+
+    User.objects.filter(pk=operator.pk).update(is_active=False)
+
+    assert on_call(at, kind=ShiftKind.OPERATOR) == [sms_only]
 
 
 def test_on_call_refuses_a_naive_instant_or_an_unknown_kind() -> None:
