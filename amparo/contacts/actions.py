@@ -126,6 +126,10 @@ def set_language(
     """
     if language not in Language.values:
         raise ContactsError("That language is not offered.")
+    if _already_so(contact, language=language, inferred=inferred):
+        # The caller's copy says nothing would change (routing loads it in the
+        # same transaction): skip the locking read, the commonest case by far.
+        return False
     with transaction.atomic():
         current = Contact.objects.select_for_update().filter(pk=contact.pk).get()
         if inferred and current.language_chosen:
@@ -139,6 +143,13 @@ def set_language(
         contact.language, contact.language_chosen = language, chosen
         record_event(actor=by, action="contacts.language_set", target=contact)
     return True
+
+
+def _already_so(contact: Contact, *, language: str, inferred: bool) -> bool:
+    if inferred and contact.language_chosen:
+        return True
+    chosen = contact.language_chosen or not inferred
+    return (contact.language, contact.language_chosen) == (language, chosen)
 
 
 def forget_unused_contacts(*, created_before: dt.datetime, batch: int = 500) -> int:
