@@ -288,6 +288,29 @@ def _queue_provider_erasures(*, inbound: list[Any], outbound: list[Any]) -> None
     ProviderErasure.objects.bulk_create(rows, ignore_conflicts=True)
 
 
+def erase_text_at_provider(*, message: InboundMessage) -> None:
+    """Queue the provider's copy of a routed inbound text for erasure now.
+
+    Ours is sealed and kept for the operators; the provider's would only wait
+    there for a legal demand. (Recordings stay until retention: operators
+    listen to them at the provider.)
+    """
+    provider = _provider_channel(message.channel)
+    if provider is None or message.kind != InboundKind.SMS or not message.provider_id:
+        return
+    ProviderErasure.objects.bulk_create(
+        [
+            ProviderErasure(
+                channel=provider,
+                kind=ErasureKind.MESSAGE,
+                provider_id=message.provider_id,
+                due_at=timezone.now(),
+            )
+        ],
+        ignore_conflicts=True,
+    )
+
+
 def erase_due_provider_copies(*, batch: int = 50) -> int:
     """Ask the provider to delete up to ``batch`` due copies; return how many were tried.
 

@@ -19,6 +19,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from amparo.channels.actions import erase_text_at_provider
 from amparo.channels.gateways.base import InboundText
 from amparo.channels.models import InboundKind, InboundMessage
 from amparo.contacts.actions import find_or_create_contact
@@ -95,6 +96,7 @@ def route_stored_message(*, message_id: uuid.UUID | str) -> InboundMessage | Non
         message.save(update_fields=["contact", "sender", "routed_at"])
         route = plan_route(match_keyword(message.body))
         follow_route(route=route, message=message, contact=contact)
+        erase_text_at_provider(message=message)
     return message
 
 

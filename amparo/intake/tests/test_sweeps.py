@@ -113,3 +113,27 @@ def test_a_busy_database_leaves_the_text_waiting_for_the_next_sweep(
 
     first = InboundMessage.objects.get(provider_id="SM01")
     assert first.contact == contact_of() and contact_of().is_opted_out
+
+
+def test_a_routed_text_is_queued_for_erasure_at_twilio(settings: Any) -> None:
+    from amparo.channels.fake_twilio import FakeTwilio
+    from amparo.channels.models import ProviderErasure
+    from amparo.channels.tests.outbox_helpers import use_fake_twilio
+
+    with FakeTwilio(deadline=60) as fake:
+        use_fake_twilio(settings, fake)
+        stored("hay agentes en la esquina", "SM" + "7" * 32)
+
+        route_waiting_messages()
+
+        erasure = ProviderErasure.objects.get()
+        assert (erasure.kind, erasure.provider_id) == ("message", "SM" + "7" * 32)
+
+
+def test_with_the_console_gateway_a_routed_text_queues_nothing() -> None:
+    from amparo.channels.models import ProviderErasure
+
+    stored("hay agentes en la esquina", "SM01")
+    route_waiting_messages()
+
+    assert not ProviderErasure.objects.exists()
