@@ -37,6 +37,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 API_VERSION = "2010-04-01"
+FAKE_AUDIO = b"ID3\x04\x00fake voicemail "  # what every fake recording sounds like
 FAKE_ACCOUNT_SID = "AC" + "0" * 32
 FAKE_AUTH_TOKEN = "fake-auth-token-for-tests"  # noqa: S105 (not a secret: the fake's own)
 
@@ -190,6 +191,22 @@ class _Handler(BaseHTTPRequestHandler):
         split = urlsplit(self.path)
         if split.path == "/_fake/accepted":
             self._answer(200, {"accepted": [m.__dict__ for m in fake.accepted_messages()]})
+            return
+        recordings = f"/{API_VERSION}/Accounts/{fake.account_sid}/Recordings/"
+        if split.path.startswith(recordings) and split.path.endswith(".mp3"):
+            if not self._authorised():
+                self._error(401, 20003, "Authenticate")
+                return
+            sid = split.path[len(recordings) : -len(".mp3")]
+            if ("Recordings", sid) in fake.erased:
+                self._error(404, 20404, "The requested resource was not found")
+                return
+            audio = FAKE_AUDIO + sid.encode("ascii", "replace")
+            self.send_response(200)
+            self.send_header("Content-Type", "audio/mpeg")
+            self.send_header("Content-Length", str(len(audio)))
+            self.end_headers()
+            self.wfile.write(audio)
             return
         if not self._messages_path():
             self._error(404, 20404, "The requested resource was not found")

@@ -16,7 +16,9 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Min, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.module_loading import import_string
 
 from amparo.accounts.models import Role, User
@@ -213,11 +215,36 @@ def _conversation(contact: Contact, *, with_recordings: bool) -> Conversation:
 
 
 def _recording_url(message: InboundMessage) -> str:
+    """Where an operator listens: our own audited page, never the provider's URL.
+
+    The provider's link would end up in the browser's history, and the
+    provider (with HTTP authentication for media on) asks for the account's
+    keys, which staff do not have.
+    """
+    if not _provider_recording_url(message):
+        return ""
+    return reverse("channels:recording", args=[message.pk])
+
+
+def _provider_recording_url(message: InboundMessage) -> str:
     if message.kind != InboundKind.VOICEMAIL or not isinstance(message.media, dict):
         return ""
     url = message.media.get("recording_url", "")
-    # Only links a browser can follow safely: never javascript: or data: URLs.
     return url if isinstance(url, str) and url.startswith("https://") else ""
+
+
+def access_recording(user: User, message_id: Any) -> str:
+    """The provider's URL of a voicemail's recording, for an operator about to hear it.
+
+    Audited as ``channels.recording_listen``. 404 when there is no recording.
+    """
+    _require(user, OPERATOR_ROLES)
+    message = get_object_or_404(InboundMessage, pk=message_id, kind=InboundKind.VOICEMAIL)
+    url = _provider_recording_url(message)
+    if not url:
+        raise Http404
+    record_event(actor=user, action="channels.recording_listen", target=message)
+    return url
 
 
 # --- the message log -----------------------------------------------------------

@@ -24,7 +24,7 @@ from amparo.channels.forms import (
     ReplyForm,
     SimulatedTextForm,
 )
-from amparo.channels.gateways.base import InboundText
+from amparo.channels.gateways.base import InboundText, PermanentError, TransientError
 from amparo.channels.models import Lane, OutboundStatus
 from amparo.channels.queries import (
     CONVERSATION_ROLES,
@@ -36,6 +36,7 @@ from amparo.channels.queries import (
     SIMULATOR_ROLES,
     Conversation,
 )
+from amparo.channels.registry import gateway_for
 from amparo.contacts import actions as contact_actions
 from amparo.contacts.models import Language
 from amparo.intake import actions as intake_actions
@@ -95,6 +96,24 @@ def inbound_without_contact(request: HttpRequest, message_id: uuid.UUID) -> Http
     entry = queries.access_inbound_without_contact(user, message_id)
     context = {"entry": entry, "is_operator": user.has_role(*OPERATOR_ROLES)}
     return render(request, "channels/inbound.html", context)
+
+
+@role_required(*OPERATOR_ROLES)
+@require_GET
+def recording(request: HttpRequest, message_id: uuid.UUID) -> HttpResponse:
+    """A voicemail's audio, fetched from the provider for this operator and not cached."""
+    url = queries.access_recording(signed_in_user(request), message_id)
+    try:
+        audio, content_type = gateway_for("sms").fetch_recording(url)
+    except TransientError:
+        return HttpResponse(
+            _("The recording cannot be fetched right now. Try again in a minute."), status=503
+        )
+    except PermanentError:
+        return HttpResponse(_("This recording is no longer kept."), status=410)
+    response = HttpResponse(audio, content_type=content_type)
+    response["Content-Disposition"] = "inline"
+    return response
 
 
 @role_required(*OPERATOR_ROLES)

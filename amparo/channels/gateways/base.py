@@ -124,6 +124,10 @@ class Gateway(Protocol):
         """Provider request fields that must never be logged (bodies, numbers)."""
         ...
 
+    def fetch_recording(self, url: str) -> tuple[bytes, str]:
+        """A voicemail's audio and its content type, fetched with the provider's credentials."""
+        ...
+
     def erase(self, *, kind: str, provider_id: str) -> None:
         """Delete the provider's copy of a message or a recording (``kind``).
 

@@ -126,7 +126,7 @@ def test_a_conversation_refuses_other_roles_and_audits_nothing(role: Role) -> No
 def test_a_voicemail_recording_link_is_only_given_to_operators() -> None:
     contact = make_contact()
     url = "https://api.twilio.com/2010-04-01/Accounts/AC0/Recordings/RE0"
-    make_inbound(
+    message = make_inbound(
         contact,
         "",
         kind=InboundKind.VOICEMAIL,
@@ -136,7 +136,10 @@ def test_a_voicemail_recording_link_is_only_given_to_operators() -> None:
     for_operator = queries.access_conversation(make_staff(Role.OPERATOR), contact.pk)
     for_coordinator = queries.access_conversation(make_staff(Role.COORDINATOR), contact.pk)
 
-    assert for_operator.entries[0].recording_url == url
+    # Our own audited page, never the provider's URL (browser history, provider keys).
+    assert (
+        for_operator.entries[0].recording_url == f"/staff/messages/inbound/{message.pk}/recording/"
+    )
     assert for_coordinator.entries[0].recording_url == ""
 
 

@@ -237,8 +237,11 @@ def test_a_voicemail_has_a_recording_link_for_operators_but_not_coordinators(
     signed_in(client, Role.COORDINATOR)
     as_coordinator = client.get(conversation_url(contact)).content.decode()
 
-    assert f'href="{url}"' in as_operator and "9 seconds" in as_operator
-    assert url not in as_coordinator
+    message = InboundMessage.objects.get()
+    listen = reverse("channels:recording", args=[message.pk])
+    assert f'href="{listen}"' in as_operator and "9 seconds" in as_operator
+    assert url not in as_operator  # never the provider's own link
+    assert listen not in as_coordinator
     assert "Recordings are for operators only." in as_coordinator
 
 
@@ -733,3 +736,58 @@ def test_marking_a_withheld_voicemail_handled_goes_back_to_the_inbox(client: Cli
 
     assert response.redirect_chain[-1][0] == INBOX
     assert list(response.context["page"]) == []
+
+
+# --- hearing a recording ----------------------------------------------------------
+
+
+def test_an_operator_hears_a_voicemail_through_an_audited_page(client: Client, settings) -> None:
+    from amparo.channels.fake_twilio import FAKE_ACCOUNT_SID, FAKE_AUDIO, FakeTwilio
+    from amparo.channels.tests.outbox_helpers import use_fake_twilio
+
+    sid = "RE" + "c" * 32
+    url = f"https://api.twilio.com/2010-04-01/Accounts/{FAKE_ACCOUNT_SID}/Recordings/{sid}"
+    message = make_inbound(
+        make_contact(), "", kind=InboundKind.VOICEMAIL, media={"recording_url": url}
+    )
+    user = signed_in(client, Role.OPERATOR)
+
+    with FakeTwilio(deadline=60) as fake:
+        use_fake_twilio(settings, fake)
+        response = client.get(reverse("channels:recording", args=[message.pk]))
+
+    assert response.status_code == 200 and response["Content-Type"] == "audio/mpeg"
+    assert response.content.startswith(FAKE_AUDIO)
+    assert "no-store" in response["Cache-Control"]
+    (event,) = events("channels.recording_listen")
+    assert (event.actor_id, event.target_id) == (user.pk, str(message.pk))
+
+
+def test_a_recording_url_outside_the_account_is_never_fetched(client: Client, settings) -> None:
+    from amparo.channels.fake_twilio import FakeTwilio
+    from amparo.channels.tests.outbox_helpers import use_fake_twilio
+
+    url = "https://api.twilio.com/2010-04-01/Accounts/ACother/Recordings/RE" + "c" * 32
+    message = make_inbound(
+        make_contact(), "", kind=InboundKind.VOICEMAIL, media={"recording_url": url}
+    )
+    signed_in(client, Role.OPERATOR)
+
+    with FakeTwilio(deadline=60) as fake:
+        use_fake_twilio(settings, fake)
+        response = client.get(reverse("channels:recording", args=[message.pk]))
+
+    assert response.status_code == 410
+
+
+@pytest.mark.parametrize(
+    "role", [Role.COORDINATOR, Role.RESPONDER, Role.LEGAL, Role.TREASURER, Role.ADMIN]
+)
+def test_only_operators_hear_recordings(client: Client, role: Role) -> None:
+    url = "https://api.twilio.com/2010-04-01/Accounts/AC0/Recordings/RE" + "c" * 32
+    message = make_inbound(
+        make_contact(), "", kind=InboundKind.VOICEMAIL, media={"recording_url": url}
+    )
+    signed_in(client, role)
+
+    assert client.get(reverse("channels:recording", args=[message.pk])).status_code == 403

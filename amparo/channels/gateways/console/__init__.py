@@ -19,6 +19,7 @@ from amparo.channels.gateways.base import (
     InboundText,
     InvalidWebhook,
     Outgoing,
+    PermanentError,
     ProviderRecord,
     SentMessage,
 )
@@ -46,3 +47,7 @@ class ConsoleGateway:
 
     def erase(self, *, kind: str, provider_id: str) -> None:
         """Nothing to erase: the console keeps no copy anywhere."""
+
+    def fetch_recording(self, url: str) -> tuple[bytes, str]:
+        """The console has no voice line, so no recording."""
+        raise PermanentError("no-recordings")

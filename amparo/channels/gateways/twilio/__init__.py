@@ -19,6 +19,7 @@ only, never the number or the body.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 from http.client import HTTPException
 from typing import TYPE_CHECKING, ClassVar
@@ -39,13 +40,14 @@ from amparo.channels.gateways.base import (
     SentMessage,
     TransientError,
 )
-from amparo.channels.gateways.twilio.http import ConnectFailed, TwilioHttp
+from amparo.channels.gateways.twilio.http import TWILIO_PUBLIC_BASE, ConnectFailed, TwilioHttp
 
 if TYPE_CHECKING:
     from twilio.rest import Client
 
 OPTED_OUT = 21610
 NOT_FOUND = 404
+RECORDING_SID = re.compile(r"RE[0-9a-f]{32}")
 # Refusals after which nothing was accepted: try again later.
 TRANSIENT_STATUSES = frozenset({401, 403, 408, 429, 500, 503})
 # Answers from a proxy in front of the API: the request may have gone through.
@@ -207,6 +209,35 @@ class TwilioSMSGateway:
 
     def redact_keys(self) -> frozenset[str]:
         return REDACTED_FIELDS
+
+    # --- media -----------------------------------------------------------------
+
+    def fetch_recording(self, url: str) -> tuple[bytes, str]:
+        """The audio of a voicemail recording (MP3) at ``url``, fetched with the account's keys.
+
+        Only a recording of this account is fetched (the URL came from a signed
+        callback, and is checked again here). Raise :class:`TransientError` if
+        it cannot be had now, :class:`PermanentError` if it is gone.
+        """
+        account = settings.TWILIO_ACCOUNT_SID
+        prefix = f"{TWILIO_PUBLIC_BASE}/2010-04-01/Accounts/{account}/Recordings/"
+        sid = url[len(prefix) :] if url.startswith(prefix) else ""
+        if not RECORDING_SID.fullmatch(sid):
+            raise PermanentError("not-a-recording")
+        transport = self.client().http_client
+        assert isinstance(transport, TwilioHttp)
+        try:
+            status, audio, _ = transport.fetch(
+                f"{prefix}{sid}.mp3",
+                auth=(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN),
+            )
+        except (HTTPException, OSError) as exc:
+            raise TransientError("fetch-failed", detail=type(exc).__name__) from None
+        if status == NOT_FOUND:
+            raise PermanentError("gone")
+        if status != 200:
+            raise TransientError(str(status))
+        return audio, "audio/mpeg"
 
     # --- erasure ---------------------------------------------------------------
 

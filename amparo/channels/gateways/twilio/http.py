@@ -139,6 +139,26 @@ class TwilioHttp(HttpClient):
             connection.close()
         return Response(answer.status, payload.decode("utf-8", "replace"), answer.headers)
 
+    def fetch(self, url: str, *, auth: tuple[str, str]) -> tuple[int, bytes, str]:
+        """GET ``url`` (rewritten to the configured base): status, raw body, content type.
+
+        For media (a voicemail's audio), which the SDK's text responses would garble.
+        """
+        parts = urlsplit(self.rewrite(url))
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        headers = {"Accept-Encoding": "identity", "Authorization": _basic(auth)}
+        connection = self._connection(parts.scheme, parts.netloc)
+        try:
+            connection.request("GET", target, headers=headers)
+            answer = connection.getresponse()
+            payload = answer.read()
+        except BaseException:
+            connection.close()
+            raise
+        if answer.will_close:
+            connection.close()
+        return answer.status, payload, answer.headers.get("Content-Type", "")
+
     def log_request(self, kwargs: dict[str, Any]) -> None:
         return  # URLs and parameters hold phone numbers and message bodies
 
