@@ -421,9 +421,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"mask_secret_paths": {"()": "amparo.core.logfilters.MaskSecretPaths"}},
     "root": {"handlers": ["console"], "level": "INFO" if not TESTING else "WARNING"},
     "loggers": {
-        # Django logs the request path of 4xx answers; paths carry only opaque ids.
+        # Django logs the request path of 4xx answers; paths carry opaque ids, and
+        # the one secret a path carries (a calendar feed's) is masked.
+        "django.request": {"filters": ["mask_secret_paths"]},
         "django.security.DisallowedHost": {"handlers": [], "propagate": False},
     },
 }

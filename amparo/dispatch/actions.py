@@ -178,6 +178,7 @@ def update_responder(
     _check_home_point(home_point)
     with transaction.atomic():
         _check_user(user, responder)
+        before = (responder.contact_id, responder.user_id)
         responder.contact = _contact_for(phone, language, by) if phone else None
         responder.user = user
         responder.display_name = display_name.strip()
@@ -190,6 +191,11 @@ def update_responder(
         responder.vetted_on = vetted_on
         responder.save()
         record_event(actor=by, action="dispatch.responder_update", target=responder)
+        # Who gets the hotline's calls follows these two: each change is its own event.
+        if responder.contact_id != before[0]:
+            record_event(actor=by, action="dispatch.responder_phone_change", target=responder)
+        if responder.user_id != before[1]:
+            record_event(actor=by, action="dispatch.responder_account_change", target=responder)
     return responder
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -220,3 +221,9 @@ class ShiftForm(forms.Form):
 
 class WeekForm(forms.Form):
     week = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_week(self) -> dt.date | None:
+        week: dt.date | None = self.cleaned_data.get("week")
+        if week is not None and not 2000 <= week.year <= 2100:
+            raise forms.ValidationError(_("Choose a week between 2000 and 2100."))
+        return week

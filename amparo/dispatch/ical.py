@@ -1,7 +1,9 @@
 """A responder's shifts as an iCalendar feed (RFC 5545), written here: it is small.
 
-The feed holds shift times and the network's name, nothing else: no names,
-no places, no other responders. Weekly shifts are expanded into single
+The feed holds shift times, nothing else: no names, no places, no other
+responders, and not the network's name either (calendar providers keep what
+they fetch, and legal demands reach them too, so a subscribed calendar must
+not say whom its owner volunteers for). Weekly shifts are expanded into single
 events in UTC for a window around now (:mod:`amparo.dispatch.schedule` does
 the time-zone work), so calendar apps need no VTIMEZONE and daylight saving
 changes come out right.
@@ -52,7 +54,6 @@ def _stamp(moment: dt.datetime) -> str:
 def shifts_calendar(
     shifts: Iterable[Shift],
     *,
-    network_name: str,
     summaries: dict[str, str],
     now: dt.datetime,
 ) -> str:
@@ -66,7 +67,7 @@ def shifts_calendar(
         "PRODID:-//Amparo//Shifts//EN",
         "CALSCALE:GREGORIAN",
         "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{escape_text(network_name)}",
+        "X-WR-CALNAME:Shifts",
     ]
     stamp = _stamp(now)
     for occurrence in occurrences(shifts, now - PAST, now + AHEAD):
@@ -78,7 +79,7 @@ def shifts_calendar(
             f"DTSTAMP:{stamp}",
             f"DTSTART:{_stamp(occurrence.start)}",
             f"DTEND:{_stamp(occurrence.end)}",
-            f"SUMMARY:{escape_text(f'{title} · {network_name}')}",
+            f"SUMMARY:{escape_text(title)}",
             "TRANSP:OPAQUE",
             "END:VEVENT",
         ]

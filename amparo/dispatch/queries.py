@@ -143,6 +143,7 @@ def responder_for_feed(token: str) -> Responder | None:
         return None
     responder = (
         Responder.objects.filter(feed_token_index=feed_token_digest(token), active=True)
+        .filter(Q(user__isnull=True) | Q(user__is_active=True))
         .prefetch_related("shifts")
         .first()
     )

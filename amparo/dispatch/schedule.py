@@ -24,11 +24,14 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from amparo.accounts.models import Role
 from amparo.dispatch.models import Responder, Shift, ShiftKind
 
 UTC = dt.UTC
 DAY = dt.timedelta(days=1)
 WEEK = dt.timedelta(days=7)
+
+HOTLINE_ROLES = (Role.OPERATOR, Role.COORDINATOR)
 
 
 def network_zone() -> ZoneInfo:
@@ -56,9 +59,11 @@ def weekly_occurrence(shift: Shift, day: dt.date, zone: ZoneInfo) -> Occurrence:
     """The occurrence of weekly ``shift`` that starts on local date ``day``."""
     assert shift.start_time is not None and shift.end_time is not None
     end_day = day if shift.end_time > shift.start_time else day + DAY
-    return Occurrence(
-        shift, _instant(day, shift.start_time, zone), _instant(end_day, shift.end_time, zone)
-    )
+    start = _instant(day, shift.start_time, zone)
+    # A shift inside the hour the clocks skip (02:30-03:00 on spring-forward night)
+    # would end before it starts: it lasts nothing that night instead.
+    end = max(start, _instant(end_day, shift.end_time, zone))
+    return Occurrence(shift, start, end)
 
 
 def occurrences(shifts: Iterable[Shift], start: dt.datetime, end: dt.datetime) -> list[Occurrence]:
@@ -105,10 +110,15 @@ def on_call(at: dt.datetime, *, kind: str) -> list[Responder]:
     zone = network_zone()
     local_day = at.astimezone(zone).date()
     weekdays = [local_day.weekday(), (local_day - DAY).weekday()]
+    staff_on_call = Q(responder__user__is_active=True)
+    if kind == ShiftKind.OPERATOR:
+        # The hotline rings only staff who answer it (or an SMS-only volunteer):
+        # a treasurer or legal account on an operator shift is not rung.
+        staff_on_call &= Q(responder__user__role__in=HOTLINE_ROLES)
     candidates = (
         Shift.objects.filter(kind=kind, responder__active=True)
         # A staff member whose account was closed is off call too.
-        .filter(Q(responder__user__isnull=True) | Q(responder__user__is_active=True))
+        .filter(Q(responder__user__isnull=True) | staff_on_call)
         .filter(Q(weekday__in=weekdays) | Q(starts_at__lte=at, ends_at__gt=at))
         .select_related("responder__contact")
         .order_by("responder__created_at", "responder_id")

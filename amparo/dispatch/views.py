@@ -18,9 +18,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
-from amparo.accounts.decorators import role_required, signed_in_user
+from amparo.accounts.decorators import role_required, sensitive_action, signed_in_user
 from amparo.dispatch import actions, queries
 from amparo.dispatch.actions import MANAGE_ROLES
 from amparo.dispatch.errors import DispatchError
@@ -53,6 +58,7 @@ def roster(request: HttpRequest) -> HttpResponse:
 
 @role_required(*MANAGE_ROLES)
 @require_http_methods(["GET", "POST"])
+@sensitive_action
 def add_responder(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     form = ResponderForm(request.POST or None)
@@ -107,6 +113,7 @@ def _responder_page(
 
 @role_required(*MANAGE_ROLES)
 @require_POST
+@sensitive_action
 def edit_responder(request: HttpRequest, responder_id: uuid.UUID) -> HttpResponse:
     user = signed_in_user(request)
     responder = queries.responder_for_action(user, responder_id)
@@ -142,6 +149,7 @@ def set_active(request: HttpRequest, responder_id: uuid.UUID) -> HttpResponse:
 
 @role_required(*MANAGE_ROLES)
 @require_POST
+@sensitive_action
 def add_shift(request: HttpRequest, responder_id: uuid.UUID) -> HttpResponse:
     user = signed_in_user(request)
     form = ShiftForm(request.POST)
@@ -211,7 +219,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
 
 
 @login_not_required
-@require_GET
+@require_safe
 def feed(request: HttpRequest, token: str) -> HttpResponse:
     responder = queries.responder_for_feed(token)
     if responder is None:
@@ -222,7 +230,6 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     }
     body = shifts_calendar(
         responder.shifts.all(),
-        network_name=settings.AMPARO_NETWORK_NAME,
         summaries={str(k): v for k, v in summaries.items()},
         now=timezone.now().replace(microsecond=0),
     )

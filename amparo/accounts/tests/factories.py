@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from typing import Any
 
 from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.models import Authenticator
@@ -49,3 +50,23 @@ def totp_code(user: User) -> str:
 def wrong_totp_code(user: User) -> str:
     right = int(totp_code(user))
     return format_hotp_value((right + 1) % 10**mfa_settings.TOTP_DIGITS)
+
+
+def reauthenticated(client: Any, user: User) -> None:
+    """Sign ``user`` in and record a second-factor re-authentication just now, as allauth does.
+
+    For tests of views behind ``sensitive_action`` that are not about the
+    re-authentication itself (test_decorators goes through the real flow).
+    """
+    from allauth.account.internal.flows.login import (
+        _AUTHENTICATION_METHODS_USER_SESSION_KEY,
+        AUTHENTICATION_METHODS_SESSION_KEY,
+    )
+
+    client.force_login(user)
+    session = client.session
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {"method": "mfa", "type": "totp", "at": time.time(), "reauthenticated": True}
+    ]
+    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
+    session.save()

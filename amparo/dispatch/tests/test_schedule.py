@@ -109,6 +109,20 @@ def test_a_responder_whose_staff_account_was_closed_is_not_on_call() -> None:
     assert on_call(at, kind=ShiftKind.OPERATOR) == [sms_only]
 
 
+def test_only_staff_who_answer_the_hotline_are_on_an_operator_shift() -> None:
+    operator = make_staff(Role.OPERATOR)
+    responder = make_responder(user=operator)
+    weekly(responder, TUESDAY, T(8), T(16), kind=ShiftKind.OPERATOR)
+    at = utc(2026, 12, 1, 14)
+    assert on_call(at, kind=ShiftKind.OPERATOR) == [responder]
+
+    User.objects.filter(pk=operator.pk).update(role=Role.TREASURER)
+
+    assert on_call(at, kind=ShiftKind.OPERATOR) == []
+    weekly(responder, TUESDAY, T(8), T(16), kind=ShiftKind.FIELD)
+    assert on_call(at, kind=ShiftKind.FIELD) == [responder]  # field work is not role-bound
+
+
 def test_on_call_refuses_a_naive_instant_or_an_unknown_kind() -> None:
     with pytest.raises(ValueError):
         on_call(dt.datetime(2026, 12, 1, 12), kind=ShiftKind.FIELD)
@@ -179,3 +193,20 @@ def test_other_responders_shifts_do_not_count() -> None:
     weekly(other, MONDAY, T(8), T(16))
     mine = weekly(worker, MONDAY, T(18), T(22))
     assert shift_warnings(mine, now=NOW) == []
+
+
+def test_a_shift_inside_the_skipped_spring_forward_hour_never_ends_before_it_starts(
+    settings,
+) -> None:
+    settings.TIME_ZONE = "America/New_York"
+    responder = make_responder()
+    shift = weekly(responder, 6, T(2, 30), T(3))  # Sundays; 2026-03-08 02:00 -> 03:00
+    spring_forward = dt.date(2026, 3, 8)
+
+    (occurrence,) = [
+        o
+        for o in occurrences([shift], utc(2026, 3, 8, 0), utc(2026, 3, 9, 0))
+        if o.start.astimezone(ZoneInfo("America/New_York")).date() == spring_forward
+    ]
+
+    assert occurrence.end >= occurrence.start

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from amparo.accounts.models import Role, User
-from amparo.accounts.tests.factories import make_staff
+from amparo.accounts.tests.factories import make_staff, reauthenticated
 from amparo.audit.models import AuditEvent
 from amparo.dispatch.actions import add_responder, deactivate_responder, new_feed_token
 from amparo.dispatch.models import Responder, Shift, ShiftKind, Skill
@@ -24,8 +24,9 @@ T = dt.time
 
 
 def signed_in(client: Client, role: Role) -> User:
+    """Signed in and just re-authenticated: profile and shift changes need it."""
     user = make_staff(role)
-    client.force_login(user)
+    reauthenticated(client, user)
     return user
 
 
@@ -352,10 +353,11 @@ def test_a_new_feed_address_is_shown_once_and_serves_shift_times_only(
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
     body = response.content.decode()
     assert body.startswith("BEGIN:VCALENDAR\r\n") and body.endswith("END:VCALENDAR\r\n")
-    assert "X-WR-CALNAME:Invented Network" in body
+    assert "X-WR-CALNAME:Shifts" in body
     assert body.count("BEGIN:VEVENT") >= 9  # weekly, from two weeks ago to eight ahead
     assert "Hotline shift" in body
-    assert "Invented" not in body.replace("Invented Network", "")
+    # Not even the network's name: calendar providers keep what they fetch.
+    assert "Invented" not in body
     assert "+1860555" not in body
 
 
@@ -368,3 +370,73 @@ def test_an_unknown_or_stopped_feed_is_not_found(client: Client) -> None:
     assert client.get(reverse("dispatch:feed", args=["x" + token])).status_code == 404
     deactivate_responder(responder=responder, by=None)
     assert client.get(feed).status_code == 404
+
+
+def test_changing_a_responder_needs_a_fresh_re_authentication(client: Client) -> None:
+    client.force_login(make_staff(Role.COORDINATOR))  # signed in, not re-authenticated
+    responder = make_responder("Invented Old Name")
+
+    response = client.post(
+        url("edit_responder", responder),
+        {"display_name": "Invented New Name", "phone": "+18605550146", "travel_radius_km": "8"},
+    )
+
+    assert response.status_code == 302 and "reauthenticate" in response["Location"]
+    assert Responder.objects.get(pk=responder.pk).display_name == "Invented Old Name"
+
+
+def test_a_new_phone_on_a_responder_is_its_own_audit_event(client: Client) -> None:
+    from amparo.audit.models import AuditEvent
+
+    signed_in(client, Role.COORDINATOR)
+    responder = make_responder("Invented Name", phone="+18605550145")
+
+    client.post(
+        url("edit_responder", responder),
+        {
+            "display_name": "Invented Name",
+            "phone": "+18605550146",
+            "language": "es",
+            "travel_radius_km": "8",
+        },
+    )
+
+    changed = AuditEvent.objects.filter(action="dispatch.responder_phone_change")
+    assert [event.target_id for event in changed] == [str(responder.pk)]
+
+
+def test_the_calendar_feed_answers_head_and_never_logs_its_token(
+    client: Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    from amparo.dispatch.actions import new_feed_token
+
+    responder = make_responder()
+    token = new_feed_token(responder=responder, by=None)
+    feed = reverse("dispatch:feed", args=[token])
+
+    with caplog.at_level("DEBUG"):
+        assert client.head(feed).status_code == 200
+        client.post(feed)
+
+    assert token not in caplog.text
+
+
+def test_a_closed_staff_account_stops_its_calendar_feed(client: Client) -> None:
+    from amparo.dispatch.actions import new_feed_token
+
+    operator = make_staff(Role.OPERATOR)
+    responder = make_responder(user=operator)
+    feed = reverse("dispatch:feed", args=[new_feed_token(responder=responder, by=None)])
+    assert client.get(feed).status_code == 200
+
+    User.objects.filter(pk=operator.pk).update(is_active=False)
+
+    assert client.get(feed).status_code == 404
+
+
+def test_a_week_out_of_range_is_a_clear_error_not_a_crash(client: Client) -> None:
+    signed_in(client, Role.COORDINATOR)
+
+    response = client.get(CALENDAR, {"week": "9999-12-31"})
+
+    assert response.status_code in (200, 400)
