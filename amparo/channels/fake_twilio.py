@@ -140,6 +140,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(400, 21604, "A 'To', 'From' and 'Body' are required")
             return
         fake = self.server.fake
+        validity = form.get("ValidityPeriod")
+        if validity is not None and not (validity.isdigit() and 1 <= int(validity) <= 36_000):
+            self._error(400, 21624, "Invalid validity period value")
+            return
         fate = fake._fate(to)
         if fate == "fail":
             if fake._coin() < 0.5:
@@ -151,6 +155,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(400, 21610, "Attempt to send to unsubscribed recipient")
             return
         message = fake._accept(to=to, body=body, sender=sender)
+        if validity is not None:
+            with fake._lock:
+                fake.validity_periods[message.sid] = int(validity)
         if fate == "drop":
             # Accepted, then the answer is lost: the caller cannot tell.
             self.close_connection = True
@@ -246,6 +253,7 @@ class FakeTwilio:
         self._random = random.Random(seed)  # noqa: S311 (failure injection, not security)
         self._lock = threading.Lock()
         self._accepted: list[AcceptedMessage] = []
+        self.validity_periods: dict[str, int] = {}  # sid -> ValidityPeriod asked for
         # ("Messages" | "Recordings", sid) deleted through the API, in order
         self.erased: list[tuple[str, str]] = []
         self.failing_erasures = 0  # the next this many deletes answer 503

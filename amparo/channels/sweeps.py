@@ -224,7 +224,9 @@ def _send_one(gateway: Gateway, item: _Claimed, started: float) -> SentMessage |
     if wait > 0:
         time.sleep(wait)
     try:
-        return gateway.send(Outgoing(to=item.to, body=item.body, sender=item.sender))
+        return gateway.send(
+            Outgoing(to=item.to, body=item.body, sender=item.sender, valid_until=item.valid_until)
+        )
     except GatewayError as exc:
         return exc
     except Exception as exc:

@@ -55,6 +55,9 @@ class Outgoing:
     to: str  # E.164
     body: str
     sender: str  # one of the channel's sender numbers (E.164) or a service id
+    # Past this the message is worthless (an alert about a raid hours ago): the
+    # provider is asked not to deliver it later either.
+    valid_until: dt.datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -189,3 +189,21 @@ def test_erase_failing_at_the_provider_is_transient(
     with pytest.raises(TransientError):
         gateway.erase(kind="message", provider_id="SM" + "a" * 32)
     assert fake.erased == []
+
+
+def test_a_message_asks_twilio_not_to_deliver_it_after_its_validity(
+    fake: FakeTwilio, gateway: TwilioSMSGateway
+) -> None:
+    soon = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=30)
+    sid = gateway.send(Outgoing(to=TO, body="Hola", sender=SENDER, valid_until=soon)).provider_id
+
+    assert 1790 <= fake.validity_periods[sid] <= 1800
+
+
+def test_the_validity_sent_stays_within_what_twilio_accepts() -> None:
+    from amparo.channels.gateways.twilio import validity_seconds
+
+    now = dt.datetime(2026, 11, 29, tzinfo=dt.UTC)
+    assert validity_seconds(now + dt.timedelta(hours=30), now=now) == 36_000
+    assert validity_seconds(now - dt.timedelta(seconds=5), now=now) == 1
+    assert validity_seconds(now + dt.timedelta(seconds=90), now=now) == 90

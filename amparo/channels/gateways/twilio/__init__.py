@@ -102,6 +102,16 @@ def classify_rest_error(exc: TwilioRestException) -> GatewayError:
     return PermanentError(code, detail=f"HTTP {exc.status}")
 
 
+# Twilio's ValidityPeriod: whole seconds from 1 to 36,000 (10 hours).
+MAX_VALIDITY_SECONDS = 36_000
+
+
+def validity_seconds(valid_until: dt.datetime, *, now: dt.datetime | None = None) -> int:
+    """What is left of a message's validity, as Twilio's ValidityPeriod accepts it."""
+    left = (valid_until - (now or dt.datetime.now(dt.UTC))).total_seconds()
+    return max(1, min(MAX_VALIDITY_SECONDS, int(left)))
+
+
 class TwilioSMSGateway:
     """The ``Gateway`` for Twilio Programmable Messaging (see the module docstring)."""
 
@@ -143,12 +153,15 @@ class TwilioSMSGateway:
             if message.sender.startswith("MG")
             else {"from_": message.sender}
         )
+        extra: dict[str, object] = dict(sender)
+        if message.valid_until is not None:
+            extra["validity_period"] = validity_seconds(message.valid_until)
         try:
             created = self.client().messages.create(
                 to=message.to,
                 body=message.body,
                 status_callback=self.status_callback(),
-                **sender,
+                **extra,
             )
         except TwilioRestException as exc:
             raise classify_rest_error(exc) from None
