@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -17,6 +18,15 @@ if TYPE_CHECKING:
 def _clear_rate_limits() -> None:
     """Rate-limit counters live in the cache; each test starts with none."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in the default language: a test client request in another one
+    leaves it active in the thread, and a later test on that worker would read Spanish."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(scope="session")

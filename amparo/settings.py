@@ -361,6 +361,12 @@ try:
     # week than this, or less rest than this between two shifts.
     AMPARO_SHIFT_MAX_HOURS_WEEK = envconf.integer("AMPARO_SHIFT_MAX_HOURS_WEEK", 40, minimum=1)
     AMPARO_SHIFT_MIN_REST_HOURS = envconf.integer("AMPARO_SHIFT_MIN_REST_HOURS", 8, minimum=0)
+    # Dispatch: how many responders an incident needs (the first K accepts go), and
+    # how long a ring of offers waits for them before the next ring is offered.
+    AMPARO_DISPATCH_WANTED = envconf.integer("AMPARO_DISPATCH_WANTED", 2, minimum=1)
+    AMPARO_DISPATCH_ESCALATE_MINUTES = envconf.integer(
+        "AMPARO_DISPATCH_ESCALATE_MINUTES", 5, minimum=1
+    )
 except ConfigError as exc:
     _fail(str(exc))
 

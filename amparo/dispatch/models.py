@@ -144,3 +144,59 @@ class Shift(models.Model):
     @property
     def weekly(self) -> bool:
         return self.weekday is not None
+
+
+class OfferStatus(models.TextChoices):
+    OFFERED = "offered", _("offered")
+    ACCEPTED = "accepted", _("accepted")
+    DECLINED = "declined", _("declined")
+    # Accepted (or left unanswered) after enough others had accepted.
+    COVERED = "covered", _("covered by others")
+    EXPIRED = "expired", _("expired")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+class Offer(models.Model):
+    """One responder asked by SMS to go to one incident, in one ring of offers.
+
+    ``code`` is what the text carries instead of anything personal; it is
+    unique among open (offered) offers, so a reply names its offer.
+    """
+
+    incident = models.ForeignKey(
+        "incidents.Incident", on_delete=models.CASCADE, related_name="offers"
+    )
+    responder = models.ForeignKey(Responder, on_delete=models.CASCADE, related_name="offers")
+    code = models.CharField(max_length=8)
+    ring = models.PositiveSmallIntegerField(default=1)
+    # How many responders the incident needs (K): the first K accepts go.
+    wanted = models.PositiveSmallIntegerField(default=2)
+    status = models.CharField(
+        max_length=16, choices=OfferStatus.choices, default=OfferStatus.OFFERED
+    )
+    sent_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+    message = models.ForeignKey(
+        "channels.OutboundMessage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=models.Q(status="offered"),
+                name="offer_open_code",
+            ),
+            models.UniqueConstraint(fields=["incident", "responder"], name="offer_once"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "sent_at"], name="offer_open"),
+            models.Index(fields=["incident", "ring"], name="offer_incident_ring"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Offer {self.pk}"

@@ -80,6 +80,7 @@ __all__ = [
     "TRIAGE_ROLES",
     "IncidentsError",
     "add_note",
+    "add_system_note",
     "close_incident",
     "confirm_incident",
     "expire_incident",
@@ -495,6 +496,25 @@ def add_note(*, incident: Incident, by: User, note: str) -> IncidentEvent:
             incident=locked, at=timezone.now(), kind=EventKind.NOTE, by=by, note=note
         )
         record_event(actor=by, action="incidents.incident_note", target=locked)
+    return event
+
+
+def add_system_note(*, incident: Incident, note: str) -> IncidentEvent | None:
+    """Put a note by the system (another app's automatic work) on the timeline.
+
+    For what staff must see on the incident, such as dispatch escalating to the
+    next ring of responders; the words are sealed like staff's, and should
+    name no one. Nothing is added to a closed incident (returns None).
+    """
+    note = _reason(note)
+    with transaction.atomic():
+        locked = _lock(incident)
+        if locked.state == IncidentState.CLOSED:
+            return None
+        event = IncidentEvent.objects.create(
+            incident=locked, at=timezone.now(), kind=EventKind.NOTE, by=None, note=note
+        )
+        record_event(actor=None, action="incidents.incident_system_note", target=locked)
     return event
 
 

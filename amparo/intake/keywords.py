@@ -174,6 +174,16 @@ class KeywordContext:
         )
 
 
+class NotForThisKeyword(Exception):
+    """Raised by a handler when the text is not for it after all.
+
+    The router undoes the handler's writes and routes the text as if it had
+    matched no keyword: it reaches the operators (and becomes a report). For
+    ordinary words a keyword only sometimes owns: dispatch takes "NO" and "1"
+    from a responder answering an offer, not from anyone else.
+    """
+
+
 KeywordHandler = Callable[[KeywordContext], None]
 
 

@@ -9,7 +9,10 @@ Rules, in order (amparo/intake/keywords.py has the keyword table):
    (carriers expect HELP answered whatever the subscription). START opts back
    in and confirms. Text after STOP or HELP also goes to the operators: the
    person may be reporting something ("ALTO, ICE en la escuela").
-3. A registered keyword runs its handler.
+3. A registered keyword runs its handler. A handler that raises
+   :class:`~amparo.intake.keywords.NotForThisKeyword` (the word was not meant
+   for it: "No" from someone dispatch made no offer to) hands the text to
+   rule 4, as if no keyword had matched.
 4. Anything else is stored for the operators' inbox, becomes a report
    (amparo/incidents: clustered into an incident, or "needs a place"), and is
    answered with a short menu. A number that texts more than
@@ -44,7 +47,14 @@ from amparo.core.ratelimit import allow
 from amparo.incidents.actions import submit_report
 from amparo.incidents.models import ReportSource
 from amparo.intake import messages
-from amparo.intake.keywords import HELP, START, STOP, KeywordContext, KeywordMatch
+from amparo.intake.keywords import (
+    HELP,
+    START,
+    STOP,
+    KeywordContext,
+    KeywordMatch,
+    NotForThisKeyword,
+)
 from amparo.intake.language import guess_language
 
 log = logging.getLogger("amparo.intake")
@@ -75,11 +85,7 @@ def follow_route(*, route: Route, message: InboundMessage, contact: Contact) -> 
     if match is not None and match.language is not None:
         set_language(contact=contact, language=match.language, inferred=True)
     if match is None:
-        guess = None if contact.language_chosen else guess_language(message.body)
-        if guess is not None:
-            set_language(contact=contact, language=guess, inferred=True)
-        _report(message=message, contact=contact)
-        _answer_with_menu(message=message, contact=contact)
+        _default_route(message=message, contact=contact)
     elif match.name == STOP:
         changed = opt_out(contact=contact, method=ConsentMethod.SMS_KEYWORD)
         _reply(
@@ -96,9 +102,19 @@ def follow_route(*, route: Route, message: InboundMessage, contact: Contact) -> 
         _reply(
             message, contact, messages.help_text(contact), automatic=True, even_if_opted_out=True
         )
-    else:
-        _run_handler(match=match, message=message, contact=contact)
-    log.info("intake: message %s routed to %s", message.pk, route.routed_to)
+    elif not _run_handler(match=match, message=message, contact=contact):
+        message.routed_to, message.needs_operator = DEFAULT, True
+        message.save(update_fields=["routed_to", "needs_operator"])
+        _default_route(message=message, contact=contact)
+    log.info("intake: message %s routed to %s", message.pk, message.routed_to or route.routed_to)
+
+
+def _default_route(*, message: InboundMessage, contact: Contact) -> None:
+    guess = None if contact.language_chosen else guess_language(message.body)
+    if guess is not None:
+        set_language(contact=contact, language=guess, inferred=True)
+    _report(message=message, contact=contact)
+    _answer_with_menu(message=message, contact=contact)
 
 
 def _report(*, message: InboundMessage, contact: Contact) -> None:
@@ -132,7 +148,8 @@ def _answer_with_menu(*, message: InboundMessage, contact: Contact) -> None:
     _reply(message, contact, messages.menu(contact), automatic=True)
 
 
-def _run_handler(*, match: KeywordMatch, message: InboundMessage, contact: Contact) -> None:
+def _run_handler(*, match: KeywordMatch, message: InboundMessage, contact: Contact) -> bool:
+    """Run the keyword's handler; False if it said the text was not for it."""
     handler = match.keyword.handler
     assert handler is not None  # only the compliance keywords have none
     context = KeywordContext(
@@ -146,6 +163,8 @@ def _run_handler(*, match: KeywordMatch, message: InboundMessage, contact: Conta
     try:
         with transaction.atomic():
             handler(context)
+    except NotForThisKeyword:
+        return False
     except Exception as exc:
         # The person's text must not be lost to another app's bug: the operators get it.
         # Only the error's type is logged; its message might quote the text.
@@ -153,6 +172,7 @@ def _run_handler(*, match: KeywordMatch, message: InboundMessage, contact: Conta
         message.needs_operator = True
     if message.needs_operator:
         message.save(update_fields=["needs_operator"])
+    return True
 
 
 def _answers_automatically(contact: Contact) -> bool:

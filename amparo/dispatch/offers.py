@@ -1,0 +1,166 @@
+"""Who to offer an incident to, the offer codes, and the texts of the offers.
+
+Offers travel by SMS through a third party, so their texts name a town (or
+"your area") and a code, never a person, an address or anything about the
+incident beyond "verify a report". The writes (sending offers, answers,
+escalation) are in :mod:`amparo.dispatch.actions`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Callable, Collection
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+from amparo.contacts.models import Contact
+from amparo.dispatch.models import Responder, ShiftKind, Skill
+from amparo.dispatch.schedule import on_call
+from amparo.incidents.models import Incident
+from amparo.places import geo
+from amparo.places.models import Town
+
+# Who can go and look: the skills an offer to verify an incident asks for.
+OFFER_SKILLS = frozenset({Skill.VERIFIER, Skill.LEGAL_OBSERVER})
+CODE_DIGITS = 4
+
+
+def new_code(taken: Collection[str]) -> str:
+    """A random code of :data:`CODE_DIGITS` digits not in ``taken`` (the open offers' codes)."""
+    low, high = 10 ** (CODE_DIGITS - 1), 10**CODE_DIGITS
+    if len(taken) >= (high - low) // 2:
+        raise RuntimeError("too many open offers for the code space")
+    while True:
+        code = str(low + secrets.randbelow(high - low))
+        if code not in taken:
+            return code
+
+
+def _point(value: Any) -> tuple[float, float] | None:
+    if isinstance(value, dict) and isinstance(value.get("lat"), float | int):
+        lon = value.get("lon")
+        if isinstance(lon, float | int):
+            return float(value["lat"]), float(lon)
+    return None
+
+
+def incident_point(incident: Incident) -> tuple[float, float] | None:
+    """Where the incident is: its sealed exact centroid, else its coarse cell, else its town."""
+    exact = _point(incident.location)
+    if exact is not None:
+        return exact
+    if incident.coarse_latitude is not None and incident.coarse_longitude is not None:
+        return float(incident.coarse_latitude), float(incident.coarse_longitude)
+    town = incident.town
+    if town is not None:
+        return float(town.latitude), float(town.longitude)
+    return None
+
+
+def propose_responders(
+    incident: Incident,
+    *,
+    at: dt.datetime | None = None,
+    limit: int = 10,
+    exclude: Collection[object] = (),
+) -> list[Responder]:
+    """The responders to offer ``incident`` to, nearest first, at most ``limit``.
+
+    Active, on a field shift at ``at`` (now by default), reachable by text,
+    with a skill in :data:`OFFER_SKILLS`, and within their travel radius of
+    the incident. Distance is from their sealed home point, else their home
+    town; responders with neither (or an incident with no place) come last,
+    in roster order, for the coordinator to judge. ``exclude``: responder ids
+    (those already offered). Two queries, whatever the number of responders.
+    """
+    at = at or timezone.now()
+    target = incident_point(incident)
+    candidates = [
+        responder
+        for responder in on_call(at, kind=ShiftKind.FIELD)
+        if responder.contact_id is not None
+        and responder.pk not in exclude
+        and OFFER_SKILLS & set(responder.skills)
+    ]
+    town_ids = {r.home_town_id for r in candidates if r.home_town_id is not None}
+    towns = Town.objects.in_bulk(town_ids) if town_ids else {}
+    near: list[tuple[float, int, Responder]] = []
+    unplaced: list[Responder] = []
+    for order, responder in enumerate(candidates):
+        start = _point(responder.home_point)
+        if start is None and responder.home_town_id in towns:
+            town = towns[responder.home_town_id]
+            start = float(town.latitude), float(town.longitude)
+        if start is None or target is None:
+            unplaced.append(responder)
+            continue
+        distance = geo.distance_m(start[0], start[1], target[0], target[1])
+        if distance <= responder.travel_radius_km * 1000:
+            near.append((distance, order, responder))
+    near.sort(key=lambda item: (item[0], item[1]))
+    return ([responder for _, _, responder in near] + unplaced)[:limit]
+
+
+def _in_language_of(contact: Contact, render: Callable[[], str]) -> str:
+    with translation.override(contact.language):
+        return render()
+
+
+def _network() -> str:
+    name: str = settings.AMPARO_NETWORK_NAME
+    return name
+
+
+def offer_text(contact: Contact, *, town: Town | None, code: str) -> str:
+    """The offer: the town (or "your area") and the code; nothing else about anyone."""
+
+    def render() -> str:
+        place = town.name if town is not None else gettext("your area")
+        return gettext(
+            "%(network)s: verify a report near %(place)s. Reply 1 %(code)s to go, "
+            "2 %(code)s if you can't."
+        ) % {"network": _network(), "place": place, "code": code}
+
+    return _in_language_of(contact, render)
+
+
+def going_text(contact: Contact, *, code: str) -> str:
+    return _in_language_of(
+        contact,
+        lambda: (
+            gettext("%(network)s: You're going. Code %(code)s. Check in when you arrive.")
+            % {"network": _network(), "code": code}
+        ),
+    )
+
+
+def covered_text(contact: Contact) -> str:
+    return _in_language_of(
+        contact,
+        lambda: (
+            gettext("%(network)s: Covered, thank you. No need to go.") % {"network": _network()}
+        ),
+    )
+
+
+def declined_text(contact: Contact) -> str:
+    return _in_language_of(
+        contact,
+        lambda: (
+            gettext("%(network)s: Thank you, noted that you can't go.") % {"network": _network()}
+        ),
+    )
+
+
+def closed_text(contact: Contact) -> str:
+    return _in_language_of(
+        contact,
+        lambda: (
+            gettext("%(network)s: This offer is closed. No need to go, thank you.")
+            % {"network": _network()}
+        ),
+    )

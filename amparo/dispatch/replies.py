@@ -1,0 +1,84 @@
+"""Responders' text answers to offers: "1 4821" to go, "2 4821" if they can't.
+
+Registered as two keywords (``dispatch_yes``, ``dispatch_no``) from
+:meth:`amparo.dispatch.apps.DispatchConfig.ready`:
+
+==========  =====================================================
+keyword     words
+==========  =====================================================
+yes         1; en YES; es SI (SÍ); pt SIM; ht WI
+no          2; en NO; es NO; pt NÃO (NAO); ht NON
+==========  =====================================================
+
+The word is followed by the offer's code; the code may be left out when the
+responder has exactly one open offer. Words after the code also go to the
+operators (the responder may be telling something), and so does a "no"
+from a responder who had accepted (they are no longer going: the
+coordinator must know).
+
+These are ordinary words ("No, they left already"), so a text is a dispatch
+answer only from a contact who is an active responder with an offer it can
+name. Any other text raises :class:`~amparo.intake.keywords.NotForThisKeyword`:
+the router then treats it as if no keyword matched, so it reaches the
+operators and the board exactly as it did before these keywords existed.
+"""
+
+from __future__ import annotations
+
+from amparo.dispatch import offers as texts
+from amparo.dispatch.actions import answer_offer
+from amparo.dispatch.models import Offer, OfferStatus
+from amparo.intake.keywords import KeywordContext, NotForThisKeyword, split_first_word
+
+YES = "dispatch_yes"
+NO = "dispatch_no"
+YES_WORDS = {"en": ["1", "YES"], "es": ["SI", "SÍ"], "pt": ["SIM"], "ht": ["WI"]}
+NO_WORDS = {"en": ["2", "NO"], "es": ["NO"], "pt": ["NÃO", "NAO"], "ht": ["NON"]}
+
+
+def _find_offer(context: KeywordContext) -> tuple[Offer, str]:
+    """The offer the text answers and the words after its code; else NotForThisKeyword."""
+    mine = Offer.objects.filter(
+        responder__contact=context.contact, responder__active=True
+    ).select_related("incident")
+    code, rest = split_first_word(context.argument)
+    if code:
+        # A code names one open offer; a closed one is matched too, so a late
+        # answer is told it is covered or closed rather than sent to the board.
+        found = (
+            mine.filter(code=code, status=OfferStatus.OFFERED).first()
+            or mine.filter(code=code).order_by("-sent_at").first()
+        )
+        if found is not None:
+            return found, rest
+    open_offers = list(mine.filter(status=OfferStatus.OFFERED)[:2])
+    if not context.argument and len(open_offers) == 1:
+        return open_offers[0], ""
+    raise NotForThisKeyword
+
+
+def _answer(context: KeywordContext, *, accept: bool) -> None:
+    offer, rest = _find_offer(context)
+    was_going = offer.status == OfferStatus.ACCEPTED
+    offer = answer_offer(offer=offer, accept=accept)
+    contact = context.contact
+    if offer.status == OfferStatus.ACCEPTED:
+        body = texts.going_text(contact, code=offer.code)
+    elif offer.status == OfferStatus.COVERED:
+        body = texts.covered_text(contact)
+    elif offer.status == OfferStatus.DECLINED:
+        body = texts.declined_text(contact)
+    else:
+        body = texts.closed_text(contact)
+    context.reply(body)
+    if rest or (was_going and offer.status == OfferStatus.DECLINED):
+        # Their words, or a responder who was going and now cannot: people must know.
+        context.message.needs_operator = True
+
+
+def answer_yes(context: KeywordContext) -> None:
+    _answer(context, accept=True)
+
+
+def answer_no(context: KeywordContext) -> None:
+    _answer(context, accept=False)

@@ -1,0 +1,349 @@
+"""Offering an incident to responders by text, their answers, the first K, escalation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+import threading
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from amparo.accounts.models import Role
+from amparo.accounts.tests.factories import make_staff
+from amparo.channels.models import Lane, OutboundMessage
+from amparo.dispatch import actions
+from amparo.dispatch.errors import DispatchError
+from amparo.dispatch.models import Offer, OfferStatus, Responder, Skill
+from amparo.dispatch.offers import propose_responders
+from amparo.dispatch.sweeps import escalate_waiting_offers
+from amparo.dispatch.tests.factories import once
+from amparo.incidents.actions import mark_false_alarm
+from amparo.incidents.models import EventKind, Incident, IncidentEvent
+from amparo.incidents.tests.factories import SCHOOL, make_gazetteer, texted
+from amparo.intake.tests.texts import text_in
+
+pytestmark = pytest.mark.django_db
+
+_phones = itertools.count(10)
+
+
+def responder_near(
+    name: str,
+    *,
+    km_away: float = 1.0,
+    language: str = "en",
+    skills: tuple[str, ...] = (Skill.VERIFIER,),
+    on_call: bool = True,
+    home: bool = True,
+) -> Responder:
+    """A responder ``km_away`` north of the school (about), on a field shift now."""
+    responder = actions.add_responder(
+        by=None,
+        display_name=name,
+        phone=f"+12035550{100 + next(_phones) % 90:03d}",
+        language=language,
+        skills=skills,
+        home_point={"lat": SCHOOL[0] + km_away / 111.2, "lon": SCHOOL[1]} if home else None,
+        travel_radius_km=15,
+    )
+    if on_call:
+        now = timezone.now()
+        once(responder, now - dt.timedelta(hours=1), now + dt.timedelta(hours=3))
+    return responder
+
+
+def an_incident() -> Incident:
+    make_gazetteer()
+    incident = texted(SCHOOL).incident
+    assert incident is not None
+    return incident
+
+
+def coordinator() -> Any:
+    return make_staff(Role.COORDINATOR, second_factor=False)
+
+
+def texts_to(responder: Responder) -> list[str]:
+    return [
+        m.body
+        for m in OutboundMessage.objects.filter(contact=responder.contact).order_by("created_at")
+    ]
+
+
+def phone_of(responder: Responder) -> str:
+    assert responder.contact is not None
+    return responder.contact.phone
+
+
+def offer_of(responder: Responder) -> Offer:
+    return Offer.objects.get(responder=responder)
+
+
+# --- who is proposed ---------------------------------------------------------------
+
+
+def test_it_proposes_the_verifiers_on_call_within_their_radius_nearest_first(
+    django_assert_num_queries: Any,
+) -> None:
+    incident = an_incident()
+    far = responder_near("Invented Far", km_away=9)
+    near = responder_near("Invented Near", km_away=0.5)
+    observer = responder_near("Invented Observer", km_away=3, skills=(Skill.LEGAL_OBSERVER,))
+    unplaced = responder_near("Invented Unplaced", home=False)
+    responder_near("Invented Too Far", km_away=40)
+    responder_near("Invented Driver", skills=(Skill.DRIVER,))
+    responder_near("Invented Off Shift", on_call=False)
+    incident = Incident.objects.get(pk=incident.pk)
+
+    with django_assert_num_queries(1):
+        proposed = propose_responders(incident)
+
+    assert proposed == [near, observer, far, unplaced]
+    assert propose_responders(incident, limit=2) == [near, observer]
+    assert propose_responders(incident, exclude={near.pk}) == [observer, far, unplaced]
+
+
+def test_the_number_of_queries_does_not_grow_with_the_roster(
+    django_assert_num_queries: Any,
+) -> None:
+    incident = an_incident()
+    for n in range(12):
+        responder_near(f"Invented {n}", km_away=n)
+    incident = Incident.objects.get(pk=incident.pk)
+
+    with django_assert_num_queries(1):
+        assert len(propose_responders(incident)) == 10
+
+
+# --- offers ------------------------------------------------------------------------
+
+
+def test_an_offer_text_holds_only_the_town_and_the_code() -> None:
+    incident = an_incident()
+    names = ["Invented Rosa Quintero", "Invented Jean Baptiste"]
+    responders = [responder_near(name) for name in names]
+
+    offers = actions.offer_dispatch(incident=incident, responders=responders, by=coordinator())
+
+    assert [o.ring for o in offers] == [1, 1]
+    assert len({o.code for o in offers}) == 2
+    outbox = OutboundMessage.objects.filter(lane=Lane.DISPATCH)
+    assert outbox.count() == 2
+    for offer in offers:
+        (body,) = texts_to(offer.responder)
+        assert body == (
+            f"Amparo: verify a report near Hartford. Reply 1 {offer.code} to go, "
+            f"2 {offer.code} if you can't."
+        )
+        assert offer.message is not None and offer.message.body == body
+        # no name, no phone number, no other number than the choices and the code
+        assert not any(part in body for name in names for part in name.split())
+        assert set(re.findall(r"\d+", body)) == {"1", "2", offer.code}
+
+
+def test_only_a_coordinator_sends_offers() -> None:
+    incident = an_incident()
+    responder = responder_near("Invented Rosa")
+
+    with pytest.raises(DispatchError, match="Only a coordinator"):
+        actions.offer_dispatch(
+            incident=incident, responders=[responder], by=make_staff(Role.OPERATOR)
+        )
+    assert not Offer.objects.exists()
+
+
+def test_a_false_alarm_is_not_offered() -> None:
+    incident = an_incident()
+    boss = coordinator()
+    mark_false_alarm(incident=incident, by=boss, note="the vans were a utility crew")
+
+    with pytest.raises(DispatchError, match="no longer open"):
+        actions.offer_dispatch(incident=incident, responders=[responder_near("X")], by=boss)
+    assert not OutboundMessage.objects.filter(lane=Lane.DISPATCH).exists()
+
+
+def test_a_responder_is_offered_an_incident_once() -> None:
+    incident = an_incident()
+    boss = coordinator()
+    responder = responder_near("Invented Rosa")
+    actions.offer_dispatch(incident=incident, responders=[responder], by=boss)
+
+    with pytest.raises(DispatchError, match="None of these"):
+        actions.offer_dispatch(incident=incident, responders=[responder], by=boss)
+    assert len(texts_to(responder)) == 1
+
+
+# --- answers -----------------------------------------------------------------------
+
+
+def test_the_first_two_accepts_go_and_the_third_is_told_it_is_covered() -> None:
+    incident = an_incident()
+    first, second, third = (responder_near(f"Invented {n}") for n in range(3))
+    offers = actions.offer_dispatch(
+        incident=incident, responders=[first, second, third], by=coordinator(), wanted=2
+    )
+    code = {o.responder_id: o.code for o in offers}
+
+    text_in(f"1 {code[first.pk]}", phone=phone_of(first))
+    text_in(f"yes {code[second.pk]}", phone=phone_of(second))
+    text_in(f"1 {code[third.pk]}", phone=phone_of(third))
+
+    assert offer_of(first).status == OfferStatus.ACCEPTED
+    assert offer_of(second).status == OfferStatus.ACCEPTED
+    assert offer_of(third).status == OfferStatus.COVERED
+    assert texts_to(first)[-1] == (
+        f"Amparo: You're going. Code {code[first.pk]}. Check in when you arrive."
+    )
+    assert texts_to(third)[-1] == "Amparo: Covered, thank you. No need to go."
+
+
+def test_a_decline_is_recorded_and_the_code_may_be_left_out() -> None:
+    incident = an_incident()
+    responder = responder_near("Invented Rosa")
+    actions.offer_dispatch(incident=incident, responders=[responder], by=coordinator())
+
+    message = text_in("2", phone=phone_of(responder))
+
+    offer = offer_of(responder)
+    assert offer.status == OfferStatus.DECLINED and offer.answered_at is not None
+    assert message is not None and message.routed_to == "dispatch_no"
+    assert not message.needs_operator
+    assert texts_to(responder)[-1] == "Amparo: Thank you, noted that you can't go."
+
+
+@pytest.mark.parametrize(
+    ("language", "yes", "no", "going"),
+    [
+        ("en", "YES", "NO", "You're going"),
+        ("es", "Sí", "no", "Vas"),
+        ("pt", "SIM", "Não", "Você vai"),
+        ("ht", "Wi", "NON", "W ap ale"),
+    ],
+)
+def test_answers_are_understood_in_each_language(
+    language: str, yes: str, no: str, going: str
+) -> None:
+    incident = an_incident()
+    goes = responder_near("Invented A", language=language)
+    stays = responder_near("Invented B", language=language)
+    offers = actions.offer_dispatch(incident=incident, responders=[goes, stays], by=coordinator())
+    code = {o.responder_id: o.code for o in offers}
+    if language != "en":
+        assert "verify a report" not in texts_to(goes)[0]
+
+    text_in(f"{yes} {code[goes.pk]}", phone=phone_of(goes))
+    text_in(f"{no} {code[stays.pk]}", phone=phone_of(stays))
+
+    assert offer_of(goes).status == OfferStatus.ACCEPTED
+    assert offer_of(stays).status == OfferStatus.DECLINED
+    assert going in texts_to(goes)[-1]
+
+
+def test_a_no_from_someone_with_no_offer_still_reaches_the_operators() -> None:
+    incident = an_incident()
+    responder = responder_near("Invented Rosa")
+    actions.offer_dispatch(incident=incident, responders=[responder], by=coordinator())
+
+    community = text_in("No hay nadie en la escuela, ya se fueron", phone="+18605550198")
+    bare = text_in("NO", phone="+18605550197")
+    # a responder whose words after "no" are not a code: a message, not an answer
+    talking = text_in("no they left, all clear", phone=phone_of(responder))
+
+    for message in (community, bare, talking):
+        assert message is not None
+        assert message.routed_to == "default" and message.needs_operator
+    assert offer_of(responder).status == OfferStatus.OFFERED
+    assert community is not None and community.reports.count() == 1
+
+
+def test_words_after_the_code_also_go_to_the_operators() -> None:
+    incident = an_incident()
+    responder = responder_near("Invented Rosa")
+    (offer,) = actions.offer_dispatch(incident=incident, responders=[responder], by=coordinator())
+
+    message = text_in(f"1 {offer.code} there in 10 min, 2 vans already", phone=phone_of(responder))
+
+    assert offer_of(responder).status == OfferStatus.ACCEPTED
+    assert message is not None and message.needs_operator
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has a single writer")
+def test_two_accepts_racing_for_the_last_place_do_not_both_win() -> None:
+    incident = an_incident()
+    responders = [responder_near(f"Invented {n}") for n in range(2)]
+    offers = actions.offer_dispatch(
+        incident=incident, responders=responders, by=coordinator(), wanted=1
+    )
+    barrier = threading.Barrier(2)
+
+    def answer(offer: Offer) -> None:
+        try:
+            barrier.wait()
+            actions.answer_offer(offer=offer, accept=True)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=answer, args=(offer,)) for offer in offers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    statuses = sorted(Offer.objects.values_list("status", flat=True))
+    assert statuses == [OfferStatus.ACCEPTED, OfferStatus.COVERED]
+
+
+# --- escalation --------------------------------------------------------------------
+
+
+def test_an_unanswered_ring_is_escalated_to_the_next_responders_once() -> None:
+    incident = an_incident()
+    accepts, declines, silent = (responder_near(f"Invented {n}", km_away=n) for n in range(3))
+    later = responder_near("Invented Later", km_away=5)
+    offers = actions.offer_dispatch(
+        incident=incident, responders=[accepts, declines, silent], by=coordinator(), wanted=2
+    )
+    code = {o.responder_id: o.code for o in offers}
+    text_in(f"SI {code[accepts.pk]}", phone=phone_of(accepts))
+    text_in(f"NO {code[declines.pk]}", phone=phone_of(declines))
+
+    assert escalate_waiting_offers() == 0  # not yet
+    after = timezone.now() + dt.timedelta(minutes=6)
+    assert escalate_waiting_offers(now=after) == 1
+    assert escalate_waiting_offers(now=after) == 0  # idempotent
+
+    assert offer_of(silent).status == OfferStatus.EXPIRED
+    ring_two = offer_of(later)
+    assert ring_two.ring == 2 and ring_two.status == OfferStatus.OFFERED
+    assert ring_two.code in texts_to(later)[0]
+    (note,) = IncidentEvent.objects.filter(incident=incident, kind=EventKind.NOTE)
+    assert note.by is None
+    assert "1 of 2 responders accepted" in note.note and "ring 2" in note.note
+    assert "Invented" not in note.note
+
+    # a late yes of the expired offer still counts: a place is free
+    text_in(f"1 {code[silent.pk]}", phone=phone_of(silent))
+    assert offer_of(silent).status == OfferStatus.ACCEPTED
+    text_in("1", phone=phone_of(later))
+    assert offer_of(later).status == OfferStatus.COVERED
+
+
+def test_offers_left_open_once_enough_accepted_become_covered_without_a_text() -> None:
+    incident = an_incident()
+    goes, silent = (responder_near(f"Invented {n}") for n in range(2))
+    responder_near("Invented Spare")
+    offers = actions.offer_dispatch(
+        incident=incident, responders=[goes, silent], by=coordinator(), wanted=1
+    )
+    text_in(f"1 {offers[0].code}", phone=phone_of(goes))
+
+    escalate_waiting_offers(now=timezone.now() + dt.timedelta(minutes=6))
+
+    assert offer_of(silent).status == OfferStatus.COVERED
+    assert len(texts_to(silent)) == 1
+    assert Offer.objects.count() == 2
+    assert not IncidentEvent.objects.filter(incident=incident, kind=EventKind.NOTE).exists()
