@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from amparo.accounts.models import User
@@ -227,3 +229,20 @@ class WeekForm(forms.Form):
         if week is not None and not 2000 <= week.year <= 2100:
             raise forms.ValidationError(_("Choose a week between 2000 and 2100."))
         return week
+
+
+class OfferForm(forms.Form):
+    """Which of the proposed responders to text, and how many the incident needs."""
+
+    responders = forms.TypedMultipleChoiceField(
+        label=_("Responders to text"),
+        coerce=uuid.UUID,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    wanted = forms.IntegerField(label=_("Responders needed"), min_value=1, max_value=20)
+
+    def __init__(self, *args: Any, proposed: list[Responder], **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"wanted": settings.AMPARO_DISPATCH_WANTED})
+        super().__init__(*args, **kwargs)
+        choices = [(str(r.pk), r.display_name) for r in proposed]
+        self.fields["responders"].choices = choices  # type: ignore[attr-defined]

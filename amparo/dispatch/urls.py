@@ -14,4 +14,6 @@ urlpatterns = [
     path("shifts/<int:shift_id>/remove/", views.remove_shift, name="remove_shift"),
     path("calendar/", views.calendar, name="calendar"),
     path("feed/<str:token>.ics", views.feed, name="feed"),
+    path("incidents/<uuid:incident_id>/", views.incident_offers, name="incident_offers"),
+    path("incidents/<uuid:incident_id>/send/", views.send_offers, name="send_offers"),
 ]
