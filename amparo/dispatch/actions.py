@@ -396,7 +396,9 @@ def offer_dispatch(
 
 
 def _lock_incident(incident: Incident) -> Incident:
-    return Incident.objects.select_for_update().select_related("town").get(pk=incident.pk)
+    return (
+        Incident.objects.select_for_update(of=("self",)).select_related("town").get(pk=incident.pk)
+    )
 
 
 def _send_ring(
