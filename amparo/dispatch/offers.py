@@ -164,3 +164,17 @@ def closed_text(contact: Contact) -> str:
             % {"network": _network()}
         ),
     )
+
+
+def which_offer_text(contact: Contact, *, codes: list[str]) -> str:
+    """Asked of a responder who answered "1" or "2" with several offers open."""
+    return _in_language_of(
+        contact,
+        lambda: (
+            gettext(
+                "%(network)s: Which offer? Put its code after your answer, e.g. 1 %(code)s. "
+                "Your open codes: %(codes)s."
+            )
+            % {"network": _network(), "code": codes[0], "codes": ", ".join(codes)}
+        ),
+    )

@@ -11,7 +11,8 @@ no          2; en NO; es NO; pt NÃO (NAO); ht NON
 ==========  =====================================================
 
 The word is followed by the offer's code; the code may be left out when the
-responder has exactly one open offer. Words after the code also go to the
+responder has exactly one open offer (with several, a bare answer is asked
+for the code). Words after the code also go to the
 operators (the responder may be telling something), and so does a "no"
 from a responder who had accepted (they are no longer going: the
 coordinator must know).
@@ -51,14 +52,28 @@ def _find_offer(context: KeywordContext) -> tuple[Offer, str]:
         )
         if found is not None:
             return found, rest
-    open_offers = list(mine.filter(status=OfferStatus.OFFERED)[:2])
+    open_offers = list(mine.filter(status=OfferStatus.OFFERED).order_by("sent_at"))
     if not context.argument and len(open_offers) == 1:
         return open_offers[0], ""
+    if not context.argument and open_offers:
+        raise _WhichOffer([offer.code for offer in open_offers])
     raise NotForThisKeyword
 
 
+class _WhichOffer(Exception):
+    """A bare "1" or "2" from a responder with several open offers: ask for the code."""
+
+    def __init__(self, codes: list[str]) -> None:
+        super().__init__()
+        self.codes = codes
+
+
 def _answer(context: KeywordContext, *, accept: bool) -> None:
-    offer, rest = _find_offer(context)
+    try:
+        offer, rest = _find_offer(context)
+    except _WhichOffer as which:
+        context.reply(texts.which_offer_text(context.contact, codes=which.codes))
+        return
     was_going = offer.status == OfferStatus.ACCEPTED
     offer = answer_offer(offer=offer, accept=accept)
     contact = context.contact

@@ -260,6 +260,27 @@ def test_a_no_from_someone_with_no_offer_still_reaches_the_operators() -> None:
     assert community is not None and community.reports.count() == 1
 
 
+def test_a_bare_answer_with_two_offers_open_is_asked_for_the_code() -> None:
+    make_gazetteer()
+    boss = coordinator()
+    responder = responder_near("Invented Rosa")
+    first, second = (texted((SCHOOL[0] + 0.2 * n, SCHOOL[1])).incident for n in range(2))
+    assert first is not None and second is not None and first != second
+    codes = [
+        actions.offer_dispatch(incident=incident, responders=[responder], by=boss)[0].code
+        for incident in (first, second)
+    ]
+
+    message = text_in("1", phone=phone_of(responder))
+
+    assert message is not None and not message.needs_operator
+    assert set(Offer.objects.values_list("status", flat=True)) == {OfferStatus.OFFERED}
+    assert texts_to(responder)[-1] == (
+        f"Amparo: Which offer? Put its code after your answer, e.g. 1 {codes[0]}. "
+        f"Your open codes: {codes[0]}, {codes[1]}."
+    )
+
+
 def test_words_after_the_code_also_go_to_the_operators() -> None:
     incident = an_incident()
     responder = responder_near("Invented Rosa")
