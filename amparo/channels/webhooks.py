@@ -25,7 +25,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
-from twilio.twiml.messaging_response import MessagingResponse
 
 from amparo.channels.gateways.base import DeliveryReceipt, InboundText, InvalidWebhook
 from amparo.channels.gateways.twilio import voice
@@ -48,6 +47,9 @@ SMS_CHANNEL = "sms"
 VOICE_CHANNEL = "voice"
 IDEMPOTENCY_HEADER = "HTTP_I_TWILIO_IDEMPOTENCY_TOKEN"
 MAX_TOKEN_LENGTH = 128  # WebhookReceipt.token
+# What the SDK's empty MessagingResponse() renders, built once: every inbound
+# text is answered with it (replies go through the outbox, not the TwiML).
+EMPTY_MESSAGING_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response />'
 # Twilio rings at most ten <Number>s in one <Dial>.
 MAX_OPERATORS_AT_ONCE = 10
 
@@ -102,7 +104,7 @@ def twilio_sms(request: HttpRequest) -> HttpResponse:
     accept_inbound_text(
         channel=SMS_CHANNEL, text=text, idempotency_token=_idempotency_token(request)
     )
-    return _twiml(MessagingResponse())
+    return HttpResponse(EMPTY_MESSAGING_TWIML, content_type="text/xml; charset=utf-8")
 
 
 @twilio_webhook

@@ -214,3 +214,11 @@ def sent_message(provider_id: str) -> OutboundMessage:
     message.provider_id = provider_id
     message.save(update_fields=["status", "provider_id"])
     return message
+
+
+def test_the_empty_answer_to_a_text_is_what_the_sdk_would_render() -> None:
+    from twilio.twiml.messaging_response import MessagingResponse
+
+    from amparo.channels.webhooks import EMPTY_MESSAGING_TWIML
+
+    assert str(MessagingResponse()) == EMPTY_MESSAGING_TWIML
