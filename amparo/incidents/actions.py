@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import uuid
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -787,3 +788,59 @@ def _count_reporters(incident: Incident) -> int:
     )
     by_staff = reports.filter(reporter=None, source__in=STAFF_SOURCES, purged_at=None).count()
     return numbers + by_staff
+
+
+# --- retention ---------------------------------------------------------------------
+
+
+def purge_reports(*, received_before: dt.datetime, batch: int = 200) -> int:
+    """Blank up to ``batch`` reports received before ``received_before``; return how many.
+
+    Words, place, details, photos, reporter and inbound link go; the structured
+    facts stay. An incident left with no unpurged report loses its exact point
+    (its town and coarse cell stay). System work: not audited per report.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        reports = list(
+            Report.objects.select_for_update(skip_locked=True)
+            .filter(purged_at=None, received_at__lt=received_before)
+            .order_by("received_at")[:batch]
+        )
+        if not reports:
+            return 0
+        ReportPhoto.objects.filter(report__in=reports).delete()
+        for report in reports:
+            report.text = ""
+            report.where = ""
+            report.location = None
+            report.details = None
+            report.reporter = None
+            report.inbound = None
+            report.purged_at = now
+            report.save(
+                update_fields=[
+                    "text",
+                    "where",
+                    "location",
+                    "details",
+                    "reporter",
+                    "inbound",
+                    "purged_at",
+                ]
+            )
+        _forget_exact_places({r.incident_id for r in reports if r.incident_id is not None})
+    return len(reports)
+
+
+def _forget_exact_places(incident_ids: set[uuid.UUID]) -> None:
+    """The exact centroid of a home raid names a family: it goes with the last report."""
+    still_reported = set(
+        Report.objects.filter(incident_id__in=incident_ids, purged_at=None).values_list(
+            "incident_id", flat=True
+        )
+    )
+    for incident in Incident.objects.filter(pk__in=incident_ids - still_reported):
+        if incident.location is not None:
+            incident.location = None
+            incident.save(update_fields=["location"])

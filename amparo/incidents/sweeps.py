@@ -23,15 +23,13 @@ The lead's sweeps purge the inbound messages and the contacts no longer needed.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from amparo.core.worker import register_sweep
-from amparo.incidents.actions import expire_incident
-from amparo.incidents.models import Incident, Report, ReportPhoto
+from amparo.incidents.actions import expire_incident, purge_reports
+from amparo.incidents.models import Incident
 from amparo.incidents.states import UNVERIFIED_STATES
 
 BATCH = 200
@@ -52,54 +50,5 @@ def expire_unverified() -> int:
 @register_sweep("incidents.purge_reports", every=600.0)
 def purge_old_reports() -> int:
     """Blank the words, places, details, photos and reporter of reports past retention."""
-    now = timezone.now()
-    cutoff = now - dt.timedelta(days=settings.AMPARO_REPORT_RETENTION_DAYS)
-    with transaction.atomic():
-        reports = list(
-            Report.objects.select_for_update(skip_locked=True)
-            .filter(purged_at=None, received_at__lt=cutoff)
-            .order_by("received_at")[:BATCH]
-        )
-        if not reports:
-            return 0
-        ReportPhoto.objects.filter(report__in=reports).delete()
-        for report in reports:
-            report.text = ""
-            report.where = ""
-            report.location = None
-            report.details = None
-            report.reporter = None
-            report.inbound = None
-            report.purged_at = now
-            report.save(
-                update_fields=[
-                    "text",
-                    "where",
-                    "location",
-                    "details",
-                    "reporter",
-                    "inbound",
-                    "purged_at",
-                ]
-            )
-        _forget_exact_places(
-            {report.incident_id for report in reports if report.incident_id is not None}
-        )
-    return len(reports)
-
-
-def _forget_exact_places(incident_ids: set[uuid.UUID]) -> None:
-    """An incident whose reports are all purged keeps its town and coarse cell, not its point.
-
-    The exact centroid of a home raid names a family; once no report needs it,
-    it goes like the reports' own places.
-    """
-    still_reported = set(
-        Report.objects.filter(incident_id__in=incident_ids, purged_at=None).values_list(
-            "incident_id", flat=True
-        )
-    )
-    for incident in Incident.objects.filter(pk__in=incident_ids - still_reported):
-        if incident.location is not None:
-            incident.location = None
-            incident.save(update_fields=["location"])
+    cutoff = timezone.now() - dt.timedelta(days=settings.AMPARO_REPORT_RETENTION_DAYS)
+    return purge_reports(received_before=cutoff, batch=BATCH)
