@@ -33,6 +33,21 @@ _ZIP = re.compile(r"^\d{5}(?:-\d{4})?$")
 _TAKEN = {"yes": True, "no": False, "unknown": None}
 
 
+def _agents_count_field(label: Any) -> forms.IntegerField:
+    """How many agents: optional, a plausible whole number, both forms the same rules."""
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        min_value=1,
+        max_value=AGENTS_MAX,
+        error_messages={
+            "invalid": _("Write the number of agents as a number, like 3."),
+            "min_value": _("Write a number of agents from 1 up, or leave it empty."),
+            "max_value": _("Write a number of agents up to %(limit_value)s, or leave it empty."),
+        },
+    )
+
+
 def _choices(choices: list[tuple[str, Any]], *, unknown: Any = None) -> list[tuple[str, Any]]:
     """Model choices with a capital first letter; "unknown" reworded if ``unknown`` is given."""
     return [
@@ -185,17 +200,7 @@ class PublicReportForm(_ReportFields):
         initial=Agency.UNKNOWN,
         widget=forms.RadioSelect(),
     )
-    agents_count = forms.IntegerField(
-        label=_("How many agents? (optional)"),
-        required=False,
-        min_value=1,
-        max_value=AGENTS_MAX,
-        error_messages={
-            "invalid": _("Write the number of agents as a number, like 3."),
-            "min_value": _("Write a number of agents from 1 up, or leave it empty."),
-            "max_value": _("Write a number of agents up to %(limit_value)s, or leave it empty."),
-        },
-    )
+    agents_count = _agents_count_field(_("How many agents? (optional)"))
     someone_taken = forms.TypedChoiceField(
         label=_("Is anyone being taken?"),
         choices=[("unknown", _("I do not know")), ("yes", _("Yes")), ("no", _("No"))],
@@ -285,17 +290,7 @@ class OperatorReportForm(_ReportFields):
             "max_length": _("Use at most %(limit_value)d characters (now %(show_value)d)."),
         },
     )
-    agents_count = forms.IntegerField(
-        label=_("How many agents"),
-        required=False,
-        min_value=1,
-        max_value=AGENTS_MAX,
-        error_messages={
-            "invalid": _("Write the number of agents as a number, like 3."),
-            "min_value": _("Write a number of agents from 1 up, or leave it empty."),
-            "max_value": _("Write a number of agents up to %(limit_value)s, or leave it empty."),
-        },
-    )
+    agents_count = _agents_count_field(_("How many agents"))
     vehicles = forms.CharField(
         label=_("Vehicles (kind, color)"), max_length=DETAIL_MAX_CHARACTERS, required=False
     )
