@@ -13,7 +13,7 @@ from amparo.contacts.models import Contact
 from amparo.dispatch import actions
 from amparo.dispatch.errors import DispatchError
 from amparo.dispatch.models import Responder, Shift, ShiftKind, Skill
-from amparo.dispatch.queries import responder_for_feed
+from amparo.dispatch.queries.roster import responder_for_feed
 from amparo.dispatch.tests.factories import make_responder, weekly
 
 pytestmark = pytest.mark.django_db

@@ -18,7 +18,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import (
     require_GET,
     require_http_methods,
@@ -27,13 +26,13 @@ from django.views.decorators.http import (
 )
 
 from amparo.accounts.decorators import role_required, sensitive_action, signed_in_user
-from amparo.dispatch import actions, queries
-from amparo.dispatch.actions import DISPATCH_ROLES, MANAGE_ROLES
+from amparo.dispatch import actions
+from amparo.dispatch.actions import MANAGE_ROLES
 from amparo.dispatch.errors import DispatchError
-from amparo.dispatch.forms import WEEKDAYS, OfferForm, ResponderForm, ShiftForm, WeekForm
+from amparo.dispatch.forms import WEEKDAYS, ResponderForm, ShiftForm, WeekForm
 from amparo.dispatch.ical import shifts_calendar
 from amparo.dispatch.models import Responder, ShiftKind, Skill, SpokenLanguage
-from amparo.dispatch.queries import DISPATCH_VIEW_ROLES
+from amparo.dispatch.queries import roster as queries
 from amparo.dispatch.schedule import DAY, WEEK, network_zone, shift_warnings, week_start
 
 
@@ -239,59 +238,3 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex"
     return response
-
-
-@role_required(*DISPATCH_VIEW_ROLES)
-@require_GET
-def incident_offers(request: HttpRequest, incident_id: uuid.UUID) -> HttpResponse:
-    """An incident's dispatch: its offers, and for coordinators who to send next."""
-    return _incident_offers(request, incident_id, None)
-
-
-def _incident_offers(
-    request: HttpRequest, incident_id: uuid.UUID, form: OfferForm | None, status: int = 200
-) -> HttpResponse:
-    panel = queries.access_dispatch(signed_in_user(request), incident_id)
-    if form is None:
-        form = OfferForm(proposed=panel.proposed)
-    context = {"panel": panel, "incident": panel.incident, "form": form}
-    return render(request, "dispatch/incident_offers.html", context, status=status)
-
-
-@role_required(*DISPATCH_ROLES)
-@require_POST
-def send_offers(request: HttpRequest, incident_id: uuid.UUID) -> HttpResponse:
-    user = signed_in_user(request)
-    incident = queries.incident_for_offers(user, incident_id)
-    proposed = queries.responders_for_offers(
-        [uuid.UUID(v) for v in request.POST.getlist("responders") if _is_uuid(v)]
-    )
-    form = OfferForm(request.POST, proposed=proposed)
-    if not form.is_valid():
-        return _incident_offers(request, incident.pk, form, status=400)
-    chosen = queries.responders_for_offers(form.cleaned_data["responders"])
-    try:
-        sent = actions.offer_dispatch(
-            incident=incident, responders=chosen, by=user, wanted=form.cleaned_data["wanted"]
-        )
-    except DispatchError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(
-            request,
-            ngettext(
-                "Offer sent to %(count)d responder.",
-                "Offers sent to %(count)d responders.",
-                len(sent),
-            )
-            % {"count": len(sent)},
-        )
-    return redirect("dispatch:incident_offers", incident_id=incident.pk)
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True

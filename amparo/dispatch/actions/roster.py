@@ -1,26 +1,8 @@
-"""Writes of the dispatch app: the roster, shifts, and offers to go to an incident.
+"""Writes of the roster and shifts.
 
 Only coordinators manage the roster (``by`` is a coordinator, or None for the
-system: the demo loader) and send offers. Every write is audited by ids only;
-names, phones and home points never reach the audit chain.
-
-Offers (rules kept here):
-
-- An offer is one text per responder, in their language, with the town (or
-  "your area") and a code: nothing else (:mod:`amparo.dispatch.offers`).
-- The first ``wanted`` (K) accepts of an incident go; a later accept is
-  "covered". Answers lock the incident's row and its offers, so two accepts
-  racing for the last place cannot both win (on PostgreSQL; SQLite runs one
-  writer at a time).
-- A ring whose offers are unanswered ``AMPARO_DISPATCH_ESCALATE_MINUTES``
-  after they went out, while fewer than K accepted, is escalated by the
-  ``dispatch.escalate`` sweep: its open offers expire, the next responders
-  proposed (never offered this incident before) get ring n+1, and a note on
-  the incident's timeline tells the coordinators. A late accept of an expired
-  offer still counts while places remain. Once K accepted, the open offers
-  left become "covered" without a text. A ring that everybody declined is
-  not escalated by itself: the coordinator sees it and sends more offers.
-- Offers of an incident that is no longer open are withdrawn.
+system: the demo loader). Every write is audited by ids only; names, phones
+and home points never reach the audit chain.
 """
 
 from __future__ import annotations
@@ -30,61 +12,33 @@ import secrets
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Max
-from django.utils import timezone
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from amparo.accounts.models import Role
 from amparo.audit.actions import record_event
-from amparo.channels.actions import queue_message
-from amparo.channels.models import Lane
 from amparo.contacts.actions import find_or_create_contact, set_language
 from amparo.contacts.errors import ContactsError
 from amparo.crypto.vault import blind_index
-from amparo.dispatch import offers as offer_texts
 from amparo.dispatch.errors import DispatchError
 from amparo.dispatch.models import (
-    Offer,
-    OfferStatus,
     Responder,
     Shift,
     ShiftKind,
     Skill,
     SpokenLanguage,
 )
-from amparo.incidents.actions import add_system_note
-from amparo.incidents.models import OPEN_STATES, Incident
 
 if TYPE_CHECKING:
     from amparo.accounts.models import User
     from amparo.contacts.models import Contact
     from amparo.places.models import Town
 
-__all__ = [
-    "DISPATCH_ROLES",
-    "MANAGE_ROLES",
-    "STAFF_RESPONDER_ROLES",
-    "DispatchError",
-    "add_responder",
-    "add_shift",
-    "answer_offer",
-    "deactivate_responder",
-    "escalate_dispatch",
-    "feed_token_digest",
-    "new_feed_token",
-    "offer_dispatch",
-    "reactivate_responder",
-    "remove_shift",
-    "update_responder",
-]
 
 # Who manages the roster and shifts.
 MANAGE_ROLES = (Role.COORDINATOR,)
 # Who sends responders to an incident.
 DISPATCH_ROLES = (Role.COORDINATOR,)
-CODE_ATTEMPTS = 5
 # Staff who may be on the roster: operators answer the hotline on shift,
 # responders go to the field, coordinators may do either.
 STAFF_RESPONDER_ROLES = (Role.OPERATOR, Role.RESPONDER, Role.COORDINATOR)
@@ -359,199 +313,3 @@ def remove_shift(*, shift: Shift, by: User | None) -> None:
             target_id=str(shift.pk),
         )
         shift.delete()
-
-
-# --- offers ----------------------------------------------------------------------
-
-
-def offer_dispatch(
-    *,
-    incident: Incident,
-    responders: Sequence[Responder],
-    by: User,
-    wanted: int | None = None,
-) -> list[Offer]:
-    """Text ``responders`` an offer to go to ``incident``: the next ring of its offers.
-
-    ``wanted`` (default ``AMPARO_DISPATCH_WANTED``) is how many of them the
-    incident needs; the first that many accepts go. Responders already offered
-    this incident, inactive, or with no number to text (or opted out) are
-    skipped. Raise :class:`DispatchError` for a role other than coordinator,
-    an incident no longer open, or nobody left to offer.
-    """
-    if by is None or not by.has_role(*DISPATCH_ROLES):
-        raise DispatchError(_("Only a coordinator sends responders."))
-    wanted = settings.AMPARO_DISPATCH_WANTED if wanted is None else wanted
-    if wanted < 1:
-        raise DispatchError(_("An incident needs at least one responder."))
-    with transaction.atomic():
-        locked = _lock_incident(incident)
-        if locked.state not in OPEN_STATES:
-            raise DispatchError(_("This incident is no longer open."))
-        sent = _send_ring(locked, responders, wanted=wanted, by=by, now=timezone.now())
-        if not sent:
-            raise DispatchError(_("None of these responders can be sent an offer."))
-        record_event(actor=by, action="dispatch.offer_send", target=locked)
-    return sent
-
-
-def _lock_incident(incident: Incident) -> Incident:
-    return (
-        Incident.objects.select_for_update(of=("self",)).select_related("town").get(pk=incident.pk)
-    )
-
-
-def _send_ring(
-    incident: Incident,
-    responders: Sequence[Responder],
-    *,
-    wanted: int,
-    by: User | None,
-    now: dt.datetime,
-) -> list[Offer]:
-    """Create ring n+1 of ``incident``'s offers (locked by the caller) and queue the texts."""
-    existing = Offer.objects.filter(incident=incident)
-    already = set(existing.values_list("responder_id", flat=True))
-    ring = (existing.aggregate(ring=Max("ring"))["ring"] or 0) + 1
-    chosen: dict[object, Responder] = {}
-    for responder in Responder.objects.filter(
-        pk__in=[r.pk for r in responders], active=True, contact__opted_out_at__isnull=True
-    ).select_related("contact"):
-        if responder.pk not in already:
-            chosen[responder.pk] = responder
-    sent: list[Offer] = []
-    for responder in responders:
-        target = chosen.pop(responder.pk, None)
-        if target is None:
-            continue
-        assert target.contact is not None
-        offer = _create_offer(incident, target, ring=ring, wanted=wanted, now=now)
-        offer.message = queue_message(
-            contact=target.contact,
-            body=offer_texts.offer_text(target.contact, town=incident.town, code=offer.code),
-            lane=Lane.DISPATCH,
-            sent_by=by,
-        )
-        if offer.message is not None:
-            offer.save(update_fields=["message"])
-        sent.append(offer)
-    return sent
-
-
-def _create_offer(
-    incident: Incident, responder: Responder, *, ring: int, wanted: int, now: dt.datetime
-) -> Offer:
-    """One offer with a code no open offer has; a race for the same code picks another."""
-    for _attempt in range(CODE_ATTEMPTS):
-        taken = set(Offer.objects.filter(status=OfferStatus.OFFERED).values_list("code", flat=True))
-        try:
-            with transaction.atomic():
-                return Offer.objects.create(
-                    incident=incident,
-                    responder=responder,
-                    code=offer_texts.new_code(taken),
-                    ring=ring,
-                    wanted=wanted,
-                    sent_at=now,
-                )
-        except IntegrityError:
-            continue
-    raise DispatchError(_("No free offer code; try again."))
-
-
-def answer_offer(*, offer: Offer, accept: bool, now: dt.datetime | None = None) -> Offer:
-    """Record the responder's answer to ``offer`` (by their text) and return it as it is now.
-
-    An accept goes (``accepted``) while fewer than the incident's ``wanted``
-    responders accepted, and is ``covered`` after. An accept of an expired
-    offer still goes while places remain. A decline is recorded, also after
-    an accept (the place is free again). Any other answer to an offer already
-    answered, covered or withdrawn changes nothing; an
-    offer of an incident no longer open is withdrawn. The caller tells the
-    responder what the status means.
-    """
-    now = now or timezone.now()
-    with transaction.atomic():
-        incident = _lock_incident(offer.incident)
-        offers = list(Offer.objects.select_for_update().filter(incident=incident).order_by("pk"))
-        mine = next(o for o in offers if o.pk == offer.pk)
-        # A late yes still helps while places remain; a "no" after a yes frees the place.
-        answerable = (
-            {OfferStatus.OFFERED, OfferStatus.EXPIRED}
-            if accept
-            else {OfferStatus.OFFERED, OfferStatus.ACCEPTED}
-        )
-        if mine.status not in answerable:
-            return mine
-        if incident.state not in OPEN_STATES:
-            mine.status = OfferStatus.WITHDRAWN
-        elif not accept:
-            mine.status = OfferStatus.DECLINED
-        else:
-            going = sum(1 for o in offers if o.status == OfferStatus.ACCEPTED)
-            mine.status = OfferStatus.ACCEPTED if going < mine.wanted else OfferStatus.COVERED
-        mine.answered_at = now
-        mine.save(update_fields=["status", "answered_at"])
-        # The responder answered by text: no staff actor.
-        record_event(actor=None, action=f"dispatch.offer_{mine.status}", target=mine)
-    return mine
-
-
-def escalate_dispatch(*, incident: Incident, now: dt.datetime | None = None) -> list[Offer]:
-    """Escalate ``incident``'s offers left unanswered too long; return the new ring's offers.
-
-    Does nothing (and returns ``[]``) when no offer of the incident has waited
-    ``AMPARO_DISPATCH_ESCALATE_MINUTES`` unanswered, so running it twice, or
-    in two workers at once, escalates once. See the module docstring.
-    """
-    now = now or timezone.now()
-    deadline = now - dt.timedelta(minutes=settings.AMPARO_DISPATCH_ESCALATE_MINUTES)
-    with transaction.atomic():
-        locked = _lock_incident(incident)
-        offers = list(Offer.objects.select_for_update().filter(incident=locked).order_by("pk"))
-        waiting = [o for o in offers if o.status == OfferStatus.OFFERED and o.sent_at <= deadline]
-        if not waiting:
-            return []
-        latest = max(offers, key=lambda o: (o.ring, o.sent_at))
-        going = sum(1 for o in offers if o.status == OfferStatus.ACCEPTED)
-        if locked.state not in OPEN_STATES:
-            _close_offers(waiting, OfferStatus.WITHDRAWN)
-            return []
-        if going >= latest.wanted:
-            _close_offers(waiting, OfferStatus.COVERED)
-            return []
-        _close_offers(waiting, OfferStatus.EXPIRED)
-        ring_size = sum(1 for o in offers if o.ring == latest.ring)
-        proposed = offer_texts.propose_responders(
-            locked,
-            at=now,
-            limit=max(ring_size, latest.wanted - going),
-            exclude={o.responder_id for o in offers},
-        )
-        sent = _send_ring(locked, proposed, wanted=latest.wanted, by=None, now=now)
-        minutes = settings.AMPARO_DISPATCH_ESCALATE_MINUTES
-        if sent:
-            note = _(
-                "Dispatch: %(going)d of %(wanted)d responders accepted within %(minutes)d "
-                "minutes; offers sent to %(count)d more responders (ring %(ring)d)."
-            ) % {
-                "going": going,
-                "wanted": latest.wanted,
-                "minutes": minutes,
-                "count": len(sent),
-                "ring": sent[0].ring,
-            }
-        else:
-            note = _(
-                "Dispatch: %(going)d of %(wanted)d responders accepted within %(minutes)d "
-                "minutes, and no other responder on call can be offered this incident."
-            ) % {"going": going, "wanted": latest.wanted, "minutes": minutes}
-        add_system_note(incident=locked, note=note)
-        record_event(actor=None, action="dispatch.offer_escalate", target=locked)
-    return sent
-
-
-def _close_offers(offers: Sequence[Offer], status: str) -> None:
-    Offer.objects.filter(pk__in=[o.pk for o in offers]).update(status=status)
-    for offer in offers:
-        offer.status = status

@@ -1,0 +1,39 @@
+"""Writes of the dispatch app, one module per subject; every public action is here too.
+
+- :mod:`~amparo.dispatch.actions.roster`: responders, shifts, calendar feeds.
+- :mod:`~amparo.dispatch.actions.offers`: offers to go to an incident, answers, escalation.
+"""
+
+from amparo.dispatch.actions.offers import answer_offer, escalate_dispatch, offer_dispatch
+from amparo.dispatch.actions.roster import (
+    DISPATCH_ROLES,
+    MANAGE_ROLES,
+    STAFF_RESPONDER_ROLES,
+    DispatchError,
+    add_responder,
+    add_shift,
+    deactivate_responder,
+    feed_token_digest,
+    new_feed_token,
+    reactivate_responder,
+    remove_shift,
+    update_responder,
+)
+
+__all__ = [
+    "DISPATCH_ROLES",
+    "MANAGE_ROLES",
+    "STAFF_RESPONDER_ROLES",
+    "DispatchError",
+    "add_responder",
+    "add_shift",
+    "answer_offer",
+    "deactivate_responder",
+    "escalate_dispatch",
+    "feed_token_digest",
+    "new_feed_token",
+    "offer_dispatch",
+    "reactivate_responder",
+    "remove_shift",
+    "update_responder",
+]

@@ -1,0 +1,1 @@
+"""Dispatch pages, one module per subject; every page works without JavaScript."""
