@@ -367,6 +367,18 @@ try:
     AMPARO_DISPATCH_ESCALATE_MINUTES = envconf.integer(
         "AMPARO_DISPATCH_ESCALATE_MINUTES", 5, minimum=1
     )
+    # New incidents are offered to the responders proposed for them without
+    # waiting for a coordinator (off by default: the network turns it on).
+    AMPARO_DISPATCH_AUTO_OFFER = envconf.flag("AMPARO_DISPATCH_AUTO_OFFER", False)
+    # How many responders an automatic ring (and an escalation) offers at most.
+    AMPARO_DISPATCH_RING_SIZE = envconf.integer("AMPARO_DISPATCH_RING_SIZE", 5, minimum=1)
+    # A responder on scene who sent no sign of life for this long raises an
+    # alert to the coordinators (and is asked to check in).
+    AMPARO_DISPATCH_CHECKIN_MINUTES = envconf.integer(
+        "AMPARO_DISPATCH_CHECKIN_MINUTES", 20, minimum=1
+    )
+    # A readiness drill's offers close this long after it starts.
+    AMPARO_DRILL_MINUTES = envconf.integer("AMPARO_DRILL_MINUTES", 30, minimum=1)
 except ConfigError as exc:
     _fail(str(exc))
 

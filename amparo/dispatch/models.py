@@ -16,6 +16,8 @@ on those nights): see :mod:`amparo.dispatch.schedule`.
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -163,8 +165,16 @@ class Offer(models.Model):
     unique among open (offered) offers, so a reply names its offer.
     """
 
+    # An offer is about an incident, or is practice in a drill: exactly one of the two.
     incident = models.ForeignKey(
-        "incidents.Incident", on_delete=models.CASCADE, related_name="offers"
+        "incidents.Incident",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="offers",
+    )
+    drill = models.ForeignKey(
+        "Drill", null=True, blank=True, on_delete=models.CASCADE, related_name="offers"
     )
     responder = models.ForeignKey(Responder, on_delete=models.CASCADE, related_name="offers")
     code = models.CharField(max_length=8)
@@ -183,9 +193,25 @@ class Offer(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # On scene (accepted offers of an incident): set by the responder's reports
+    # (:class:`FieldReport`). ``checked_in_at`` is their last sign of life: the
+    # arrival, a check-in or any other report. ``checkin_alert_at`` is when the
+    # coordinators were alerted of a missed check-in; a later check-in clears it.
+    arrived_at = models.DateTimeField(null=True, blank=True)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    left_at = models.DateTimeField(null=True, blank=True)
+    checkin_alert_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
+            models.CheckConstraint(
+                name="offer_incident_or_drill",
+                condition=(
+                    models.Q(incident__isnull=False, drill__isnull=True)
+                    | models.Q(incident__isnull=True, drill__isnull=False)
+                ),
+            ),
+            models.UniqueConstraint(fields=["drill", "responder"], name="offer_drill_once"),
             models.UniqueConstraint(
                 fields=["code"],
                 condition=models.Q(status="offered"),
@@ -196,7 +222,58 @@ class Offer(models.Model):
         indexes = [
             models.Index(fields=["status", "sent_at"], name="offer_open"),
             models.Index(fields=["incident", "ring"], name="offer_incident_ring"),
+            models.Index(fields=["status", "left_at", "checked_in_at"], name="offer_on_scene"),
         ]
 
     def __str__(self) -> str:
         return f"Offer {self.pk}"
+
+
+class FieldReportKind(models.TextChoices):
+    ARRIVED = "arrived", _("arrived")
+    CHECK_IN = "check-in", _("checked in, safe")
+    CONFIRM = "confirm", _("confirms the report")
+    FALSE_ALARM = "false-alarm", _("false alarm")
+    LEAVING = "leaving", _("safe and leaving")
+
+
+class FieldReport(SealedModel):
+    """What a responder sent (by text or the web) about an incident they went to."""
+
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="field_reports")
+    kind = models.CharField(max_length=16, choices=FieldReportKind.choices)
+    at = models.DateTimeField()
+    # "sms" or "web".
+    via = models.CharField(max_length=8)
+    # Their words from the scene may name people: sealed.
+    note = EncryptedTextField(blank=True, default="")
+
+    class Meta(SealedModel.Meta):
+        ordering = ["at"]
+        indexes = [models.Index(fields=["offer", "at"], name="field_report_offer")]
+
+    def __str__(self) -> str:
+        return f"FieldReport {str(self.pk)[:8]}"
+
+
+class Drill(models.Model):
+    """A practice dispatch: offers marked as a drill in every text, to measure readiness.
+
+    ``town`` and ``skill`` are the area and skill it tested (blank: all).
+    Its offers (:attr:`Offer.drill`) are answered like real ones; nobody goes.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    town = models.ForeignKey(Town, null=True, blank=True, on_delete=models.SET_NULL)
+    skill = models.CharField(max_length=32, choices=Skill.choices, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"Drill {str(self.pk)[:8]}"

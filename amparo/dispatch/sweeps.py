@@ -24,7 +24,9 @@ def escalate_waiting_offers(*, now: dt.datetime | None = None, batch: int = BATC
     now = now or timezone.now()
     deadline = now - dt.timedelta(minutes=settings.AMPARO_DISPATCH_ESCALATE_MINUTES)
     incident_ids = list(
-        Offer.objects.filter(status=OfferStatus.OFFERED, sent_at__lte=deadline)
+        Offer.objects.filter(
+            status=OfferStatus.OFFERED, sent_at__lte=deadline, incident__isnull=False
+        )
         .values_list("incident_id", flat=True)
         .distinct()[:batch]
     )

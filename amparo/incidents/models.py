@@ -220,6 +220,8 @@ class EventKind(models.TextChoices):
     MERGED = "merged", _("merged")
     SPLIT = "split", _("split")
     POLICE = "police", _("police involvement flagged")
+    # A responder's report from the scene (dispatch): arrived, confirms, leaving...
+    FIELD = "field", _("report from the scene")
 
 
 class ConfirmationBasis(models.TextChoices):

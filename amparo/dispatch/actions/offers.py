@@ -154,6 +154,8 @@ def answer_offer(*, offer: Offer, accept: bool, now: dt.datetime | None = None) 
     offer of an incident no longer open is withdrawn. The caller tells the
     responder what the status means.
     """
+    if offer.incident is None:
+        raise ValueError("a drill's offer is answered by answer_drill_offer")
     now = now or timezone.now()
     with transaction.atomic():
         incident = _lock_incident(offer.incident)
