@@ -131,6 +131,7 @@ INSTALLED_APPS = [
     "amparo.intake",
     "amparo.incidents",
     "amparo.dispatch",
+    "amparo.alerts",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

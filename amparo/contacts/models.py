@@ -53,6 +53,8 @@ class ConsentScope(models.TextChoices):
     """What a person agreed to (or withdrew from)."""
 
     MESSAGES = "messages", _("messages")
+    # Community alerts for some towns (amparo.alerts), on top of messages.
+    ALERTS = "alerts", _("community alerts")
 
 
 class ConsentMethod(models.TextChoices):
