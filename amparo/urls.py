@@ -25,6 +25,8 @@ urlpatterns = [
     path("staff/messages/", include("amparo.channels.urls")),
     path("staff/incidents/", include("amparo.incidents.urls")),
     path("staff/dispatch/", include("amparo.dispatch.urls")),
+    path("staff/alerts/", include("amparo.alerts.urls")),
+    path("alerts/", include("amparo.alerts.public_urls")),
     path("hooks/", include("amparo.channels.hook_urls")),
     path("staff/admin/", admin.site.urls),
 ]
