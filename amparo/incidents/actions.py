@@ -80,6 +80,7 @@ __all__ = [
     "DECIDE_ROLES",
     "TRIAGE_ROLES",
     "IncidentsError",
+    "add_field_note",
     "add_note",
     "add_system_note",
     "close_incident",
@@ -88,6 +89,7 @@ __all__ = [
     "flag_police",
     "mark_false_alarm",
     "merge_incidents",
+    "move_from_field",
     "place_report",
     "split_incident",
     "start_verifying",
@@ -517,6 +519,106 @@ def add_system_note(*, incident: Incident, note: str) -> IncidentEvent | None:
         )
         record_event(actor=None, action="incidents.incident_system_note", target=locked)
     return event
+
+
+# What a responder's word may move an incident to, and the audit code of each move.
+FIELD_MOVES: dict[str, str] = {
+    IncidentState.VERIFYING: "incidents.incident_field_verify",
+    IncidentState.CONFIRMED: "incidents.incident_field_confirm",
+    IncidentState.FALSE_ALARM: "incidents.incident_field_false_alarm",
+}
+
+
+def move_from_field(
+    *, incident: Incident, to_state: str, note: str, by: User | None = None
+) -> bool:
+    """A responder's word from the scene moves ``incident`` to ``to_state``; True if it moved.
+
+    ``to_state`` is verifying (someone is on the way or arrived), confirmed
+    (the confirmation rests on a responder on site: basis "responder") or
+    false alarm; a verdict sets the outcome and decision time as a
+    coordinator's would. ``by`` is the responder's staff account, None for the
+    system (a responder who texted). The caller (dispatch) has checked that
+    they were sent there; no role is required here.
+
+    Returns False, changing no state, when the state machine refuses the move:
+
+    - a verdict the incident cannot take (a false alarm on a confirmed
+      incident): the responder's word goes on the timeline as a report from
+      the scene (:attr:`EventKind.FIELD`), saying the state stays and a
+      coordinator decides;
+    - an incident already in ``to_state``, past "verifying" when that is
+      asked, or closed (final): nothing to decide, nothing added (the caller
+      records the report).
+
+    ``note`` names no one: it is shown to staff beside the state change.
+    """
+    if to_state not in FIELD_MOVES:
+        raise ValueError(f"a responder cannot move an incident to {to_state!r}")
+    with transaction.atomic():
+        locked = _lock(incident)
+        if locked.state in (to_state, IncidentState.CLOSED) or (
+            to_state == IncidentState.VERIFYING and not allowed(locked.state, to_state)
+        ):
+            return False
+        if not allowed(locked.state, to_state):
+            stays = _("The incident stays %(state)s: a coordinator decides.") % {
+                "state": IncidentState(locked.state).label
+            }
+            _add_field_event(locked, note=f"{note.strip()} {stays}".strip(), by=by)
+            record_event(actor=by, action="incidents.incident_field_note", target=locked)
+            return False
+        if to_state == IncidentState.VERIFYING:
+            picked_up_again = locked.state == IncidentState.UNCONFIRMED
+            _move(locked, to_state, by=by, note=note)
+            _refresh_expiry(locked)
+            if picked_up_again:
+                # Expired hours ago: give the check a full TTL from now.
+                locked.expires_at = timezone.now() + dt.timedelta(
+                    hours=settings.AMPARO_INCIDENT_TTL_HOURS
+                )
+            locked.outcome = ""
+            locked.save(update_fields=["state", "expires_at", "outcome"])
+        elif to_state == IncidentState.CONFIRMED:
+            _move(locked, to_state, by=by, note=note, basis=ConfirmationBasis.RESPONDER)
+            _decide(locked, Outcome.CONFIRMED)
+        else:
+            _move(locked, to_state, by=by, note=note)
+            _decide(locked, Outcome.FALSE_ALARM)
+        record_event(actor=by, action=FIELD_MOVES[to_state], target=locked)
+    return True
+
+
+def add_field_note(
+    *, incident: Incident, note: str, by: User | None = None, at: dt.datetime | None = None
+) -> IncidentEvent | None:
+    """Put a responder's report from the scene on the timeline (:attr:`EventKind.FIELD`).
+
+    ``note`` names no one ("Responder 2 (code 4821): arrived"); it is sealed
+    like staff's words. ``by``: the responder's staff account, None when they
+    texted. Nothing is added to a closed incident (returns None); dispatch
+    keeps the report itself either way.
+    """
+    note = _reason(note)
+    with transaction.atomic():
+        locked = _lock(incident)
+        if locked.state == IncidentState.CLOSED:
+            return None
+        event = _add_field_event(locked, note=note, by=by, at=at)
+        record_event(actor=by, action="incidents.incident_field_note", target=locked)
+    return event
+
+
+def _add_field_event(
+    locked: Incident, *, note: str, by: User | None, at: dt.datetime | None = None
+) -> IncidentEvent:
+    return IncidentEvent.objects.create(
+        incident=locked,
+        at=at or timezone.now(),
+        kind=EventKind.FIELD,
+        by=by,
+        note=note.strip()[:MAX_NOTE],
+    )
 
 
 def flag_police(*, incident: Incident, by: User, note: str = "") -> Incident:
