@@ -1,4 +1,4 @@
-"""Public pages of alerts (join, the feed, the map), under /alerts/: no account, no JavaScript needed."""
+"""Public pages of alerts under /alerts/ (join, feed, map): no account, no JavaScript needed."""
 
 from django.urls import URLPattern
 
