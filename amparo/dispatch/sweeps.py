@@ -34,3 +34,24 @@ def escalate_waiting_offers(*, now: dt.datetime | None = None, batch: int = BATC
     for incident in incidents:
         escalate_dispatch(incident=incident, now=now)
     return len(incidents)
+
+
+@register_sweep("dispatch.auto_offer", every=15)
+def auto_offer_new_incidents(*, now: dt.datetime | None = None, batch: int = BATCH) -> int:
+    """Offer each new open incident nobody was offered yet, if the network turned it on.
+
+    New: opened in the last hour. Returns how many incidents got offers.
+    Idempotent: :func:`auto_offer` re-checks under the incident's lock.
+    """
+    from amparo.dispatch.actions import auto_offer
+    from amparo.incidents.models import OPEN_STATES
+
+    if not settings.AMPARO_DISPATCH_AUTO_OFFER:
+        return 0
+    now = now or timezone.now()
+    incidents = list(
+        Incident.objects.filter(
+            state__in=OPEN_STATES, opened_at__gte=now - dt.timedelta(hours=1), offers__isnull=True
+        ).order_by("opened_at")[:batch]
+    )
+    return sum(1 for incident in incidents if auto_offer(incident=incident, now=now))

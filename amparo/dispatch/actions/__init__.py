@@ -4,7 +4,12 @@
 - :mod:`~amparo.dispatch.actions.offers`: offers to go to an incident, answers, escalation.
 """
 
-from amparo.dispatch.actions.offers import answer_offer, escalate_dispatch, offer_dispatch
+from amparo.dispatch.actions.offers import (
+    answer_offer,
+    auto_offer,
+    escalate_dispatch,
+    offer_dispatch,
+)
 from amparo.dispatch.actions.roster import (
     DISPATCH_ROLES,
     MANAGE_ROLES,
@@ -28,6 +33,7 @@ __all__ = [
     "add_responder",
     "add_shift",
     "answer_offer",
+    "auto_offer",
     "deactivate_responder",
     "escalate_dispatch",
     "feed_token_digest",

@@ -15,8 +15,13 @@ is audited by ids only. Rules kept here:
   proposed (never offered this incident before) get ring n+1, and a note on
   the incident's timeline tells the coordinators. A late accept of an expired
   offer still counts while places remain. Once K accepted, the open offers
-  left become "covered" without a text. A ring that everybody declined is
-  not escalated by itself: the coordinator sees it and sends more offers.
+  left become "covered" without a text.
+- A decline that leaves no open offer in the incident's latest ring, while
+  fewer than K accepted (everybody asked said no, or one who was going cannot
+  any more), escalates at once in the same way: nobody is left to wait for.
+- With ``AMPARO_DISPATCH_AUTO_OFFER`` on, the ``dispatch.auto_offer`` sweep
+  offers each new open incident nobody was offered yet to the nearest
+  ``AMPARO_DISPATCH_RING_SIZE`` responders on call (:func:`auto_offer`).
 - Offers of an incident that is no longer open are withdrawn.
 """
 
@@ -52,18 +57,19 @@ def offer_dispatch(
     *,
     incident: Incident,
     responders: Sequence[Responder],
-    by: User,
+    by: User | None,
     wanted: int | None = None,
 ) -> list[Offer]:
     """Text ``responders`` an offer to go to ``incident``: the next ring of its offers.
 
+    ``by`` is the coordinator, or None for the system (:func:`auto_offer`).
     ``wanted`` (default ``AMPARO_DISPATCH_WANTED``) is how many of them the
     incident needs; the first that many accepts go. Responders already offered
     this incident, inactive, or with no number to text (or opted out) are
     skipped. Raise :class:`DispatchError` for a role other than coordinator,
     an incident no longer open, or nobody left to offer.
     """
-    if by is None or not by.has_role(*DISPATCH_ROLES):
+    if by is not None and not by.has_role(*DISPATCH_ROLES):
         raise DispatchError(_("Only a coordinator sends responders."))
     wanted = settings.AMPARO_DISPATCH_WANTED if wanted is None else wanted
     if wanted < 1:
@@ -147,12 +153,13 @@ def answer_offer(*, offer: Offer, accept: bool, now: dt.datetime | None = None) 
     """Record the responder's answer to ``offer`` (by their text) and return it as it is now.
 
     An accept goes (``accepted``) while fewer than the incident's ``wanted``
-    responders accepted, and is ``covered`` after. An accept of an expired
-    offer still goes while places remain. A decline is recorded, also after
-    an accept (the place is free again). Any other answer to an offer already
-    answered, covered or withdrawn changes nothing; an
-    offer of an incident no longer open is withdrawn. The caller tells the
-    responder what the status means.
+    responders accepted, and is ``covered`` after. An accept of an
+    expired offer still goes while places remain. A decline is recorded, also
+    after an accept (the place is free again), and escalates at once when it
+    leaves nobody to wait for (see the module docstring). Any other answer to
+    an offer already answered, covered or withdrawn changes nothing; an offer
+    of an incident no longer open is withdrawn. The caller tells the responder
+    what the status means.
     """
     if offer.incident is None:
         raise ValueError("a drill's offer is answered by answer_drill_offer")
@@ -180,7 +187,17 @@ def answer_offer(*, offer: Offer, accept: bool, now: dt.datetime | None = None) 
         mine.save(update_fields=["status", "answered_at"])
         # The responder answered by text: no staff actor.
         record_event(actor=None, action=f"dispatch.offer_{mine.status}", target=mine)
+        if mine.status == OfferStatus.DECLINED and _nobody_left_to_wait_for(offers):
+            _escalate(incident, offers, now=now, everybody_declined=True)
     return mine
+
+
+def _nobody_left_to_wait_for(offers: Sequence[Offer]) -> bool:
+    """No open offer in the latest ring, and fewer accepted than the incident wants."""
+    latest = max(offers, key=lambda o: (o.ring, o.sent_at))
+    going = sum(1 for o in offers if o.status == OfferStatus.ACCEPTED)
+    still_open = any(o.status == OfferStatus.OFFERED and o.ring == latest.ring for o in offers)
+    return not still_open and going < latest.wanted
 
 
 def escalate_dispatch(*, incident: Incident, now: dt.datetime | None = None) -> list[Offer]:
@@ -207,33 +224,81 @@ def escalate_dispatch(*, incident: Incident, now: dt.datetime | None = None) -> 
             _close_offers(waiting, OfferStatus.COVERED)
             return []
         _close_offers(waiting, OfferStatus.EXPIRED)
-        ring_size = sum(1 for o in offers if o.ring == latest.ring)
-        proposed = offer_texts.propose_responders(
-            locked,
-            at=now,
-            limit=max(ring_size, latest.wanted - going),
-            exclude={o.responder_id for o in offers},
+        return _escalate(locked, offers, now=now, everybody_declined=False)
+
+
+def _escalate(
+    locked: Incident, offers: Sequence[Offer], *, now: dt.datetime, everybody_declined: bool
+) -> list[Offer]:
+    """Offer ring n+1 of ``locked`` (its open offers already closed) and tell the coordinators.
+
+    ``offers`` are all the incident's offers, locked, with their statuses as
+    they are now. The note on the timeline names no one.
+    """
+    latest = max(offers, key=lambda o: (o.ring, o.sent_at))
+    going = sum(1 for o in offers if o.status == OfferStatus.ACCEPTED)
+    ring_size = sum(1 for o in offers if o.ring == latest.ring)
+    proposed = offer_texts.propose_responders(
+        locked,
+        at=now,
+        limit=max(ring_size, latest.wanted - going),
+        exclude={o.responder_id for o in offers},
+    )
+    sent = _send_ring(locked, proposed, wanted=latest.wanted, by=None, now=now)
+    figures = {
+        "going": going,
+        "wanted": latest.wanted,
+        "minutes": settings.AMPARO_DISPATCH_ESCALATE_MINUTES,
+        "ring": latest.ring,
+        "count": len(sent),
+        "next": latest.ring + 1,
+    }
+    if everybody_declined:
+        why = _(
+            "Dispatch: nobody offered in ring %(ring)d can go (they declined); "
+            "%(going)d of %(wanted)d responders accepted."
         )
-        sent = _send_ring(locked, proposed, wanted=latest.wanted, by=None, now=now)
-        minutes = settings.AMPARO_DISPATCH_ESCALATE_MINUTES
-        if sent:
-            note = _(
-                "Dispatch: %(going)d of %(wanted)d responders accepted within %(minutes)d "
-                "minutes; offers sent to %(count)d more responders (ring %(ring)d)."
-            ) % {
-                "going": going,
-                "wanted": latest.wanted,
-                "minutes": minutes,
-                "count": len(sent),
-                "ring": sent[0].ring,
-            }
-        else:
-            note = _(
-                "Dispatch: %(going)d of %(wanted)d responders accepted within %(minutes)d "
-                "minutes, and no other responder on call can be offered this incident."
-            ) % {"going": going, "wanted": latest.wanted, "minutes": minutes}
+    else:
+        why = _("Dispatch: %(going)d of %(wanted)d responders accepted within %(minutes)d minutes.")
+    if sent:
+        then = _("Offers sent to %(count)d more responders (ring %(next)d).")
+    else:
+        then = _("No other responder on call can be offered this incident.")
+    add_system_note(incident=locked, note=f"{why % figures} {then % figures}")
+    record_event(actor=None, action="dispatch.offer_escalate", target=locked)
+    return sent
+
+
+def auto_offer(*, incident: Incident, now: dt.datetime | None = None) -> list[Offer]:
+    """Offer a new incident to the nearest responders on call, by the system; return the offers.
+
+    For networks that turn ``AMPARO_DISPATCH_AUTO_OFFER`` on: the ring is the
+    first ``AMPARO_DISPATCH_RING_SIZE`` responders :func:`propose_responders`
+    gives, each asked like a coordinator's offer, and a note on the timeline
+    says so. Does nothing (returns ``[]``) for an incident no longer open, one
+    already offered to anyone (a coordinator got there first, or another
+    worker did), or when nobody on call can be offered it: the sweep tries
+    again while the incident is new.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _lock_incident(incident)
+        if locked.state not in OPEN_STATES or Offer.objects.filter(incident=locked).exists():
+            return []
+        proposed = offer_texts.propose_responders(
+            locked, at=now, limit=settings.AMPARO_DISPATCH_RING_SIZE
+        )
+        sent = _send_ring(
+            locked, proposed, wanted=settings.AMPARO_DISPATCH_WANTED, by=None, now=now
+        )
+        if not sent:
+            return []
+        note = _(
+            "Dispatch: offers sent automatically to the %(count)d nearest responders on call; "
+            "%(wanted)d needed."
+        ) % {"count": len(sent), "wanted": settings.AMPARO_DISPATCH_WANTED}
         add_system_note(incident=locked, note=note)
-        record_event(actor=None, action="dispatch.offer_escalate", target=locked)
+        record_event(actor=None, action="dispatch.offer_auto", target=locked)
     return sent
 
 

@@ -14,12 +14,13 @@ from django.utils import timezone
 
 from amparo.accounts.models import Role
 from amparo.accounts.tests.factories import make_staff
+from amparo.audit.models import AuditEvent
 from amparo.channels.models import Lane, OutboundMessage
 from amparo.dispatch import actions
 from amparo.dispatch.errors import DispatchError
 from amparo.dispatch.models import Offer, OfferStatus, Responder, Skill
 from amparo.dispatch.offers import propose_responders
-from amparo.dispatch.sweeps import escalate_waiting_offers
+from amparo.dispatch.sweeps import auto_offer_new_incidents, escalate_waiting_offers
 from amparo.dispatch.tests.factories import once
 from amparo.incidents.actions import mark_false_alarm
 from amparo.incidents.models import EventKind, Incident, IncidentEvent
@@ -368,3 +369,118 @@ def test_offers_left_open_once_enough_accepted_become_covered_without_a_text() -
     assert len(texts_to(silent)) == 1
     assert Offer.objects.count() == 2
     assert not IncidentEvent.objects.filter(incident=incident, kind=EventKind.NOTE).exists()
+
+
+def test_a_ring_that_everybody_declined_is_escalated_at_once() -> None:
+    incident = an_incident()
+    first, second = (responder_near(f"Invented {n}", km_away=n) for n in range(2))
+    later = responder_near("Invented Later", km_away=5)
+    offers = actions.offer_dispatch(
+        incident=incident, responders=[first, second], by=coordinator(), wanted=1
+    )
+    code = {o.responder_id: o.code for o in offers}
+
+    text_in(f"2 {code[first.pk]}", phone=phone_of(first))
+    assert not Offer.objects.filter(responder=later).exists()  # the second may still say yes
+    text_in(f"NO {code[second.pk]}", phone=phone_of(second))
+
+    ring_two = offer_of(later)
+    assert ring_two.ring == 2 and ring_two.status == OfferStatus.OFFERED
+    assert ring_two.code in texts_to(later)[0]
+    (note,) = IncidentEvent.objects.filter(incident=incident, kind=EventKind.NOTE)
+    assert note.by is None
+    assert "nobody offered in ring 1 can go" in note.note and "ring 2" in note.note
+    assert "Invented" not in note.note
+    # the timeout finds nothing more to do: the new ring is not due yet
+    assert escalate_waiting_offers(now=timezone.now() + dt.timedelta(minutes=1)) == 0
+
+
+def test_a_responder_who_can_no_longer_go_is_replaced_when_nobody_else_is_asked() -> None:
+    incident = an_incident()
+    goes = responder_near("Invented Goes", km_away=1)
+    spare = responder_near("Invented Spare", km_away=2)
+    (offer,) = actions.offer_dispatch(incident=incident, responders=[goes], by=coordinator())
+    text_in(f"1 {offer.code}", phone=phone_of(goes))
+    assert not Offer.objects.filter(responder=spare).exists()
+
+    text_in(f"2 {offer.code}", phone=phone_of(goes))
+
+    assert offer_of(goes).status == OfferStatus.DECLINED
+    assert offer_of(spare).ring == 2
+
+
+def test_when_everybody_declined_and_nobody_else_is_on_call_the_note_says_so() -> None:
+    incident = an_incident()
+    only = responder_near("Invented Only")
+    (offer,) = actions.offer_dispatch(incident=incident, responders=[only], by=coordinator())
+
+    text_in(f"2 {offer.code}", phone=phone_of(only))
+
+    (note,) = IncidentEvent.objects.filter(incident=incident, kind=EventKind.NOTE)
+    assert "No other responder on call" in note.note
+    assert Offer.objects.count() == 1
+
+
+def test_the_system_may_send_offers_without_a_coordinator() -> None:
+    incident = an_incident()
+    responder = responder_near("Invented Rosa")
+
+    (offer,) = actions.offer_dispatch(incident=incident, responders=[responder], by=None)
+
+    assert offer.status == OfferStatus.OFFERED and len(texts_to(responder)) == 1
+    (event,) = AuditEvent.objects.filter(action="dispatch.offer_send")
+    assert event.actor is None
+
+
+# --- automatic offers --------------------------------------------------------------
+
+
+def test_new_incidents_are_not_offered_automatically_unless_the_network_wants_it() -> None:
+    an_incident()
+    responder_near("Invented Rosa")
+
+    assert auto_offer_new_incidents() == 0
+    assert not Offer.objects.exists()
+
+
+def test_a_new_incident_is_offered_to_the_nearest_ring_once(settings: Any) -> None:
+    settings.AMPARO_DISPATCH_AUTO_OFFER = True
+    settings.AMPARO_DISPATCH_RING_SIZE = 2
+    settings.AMPARO_DISPATCH_WANTED = 1
+    incident = an_incident()
+    far, near, middle = (responder_near(f"Invented {n}", km_away=n) for n in (6, 1, 3))
+
+    assert auto_offer_new_incidents() == 1
+    assert auto_offer_new_incidents() == 0  # idempotent
+
+    offers = list(Offer.objects.order_by("sent_at", "pk"))
+    assert {o.responder_id for o in offers} == {near.pk, middle.pk}
+    assert {(o.ring, o.wanted) for o in offers} == {(1, 1)}
+    assert not texts_to(far)
+    (note,) = IncidentEvent.objects.filter(incident=incident, kind=EventKind.NOTE)
+    assert note.by is None and "automatically to the 2 nearest" in note.note
+    assert "Invented" not in note.note
+
+
+def test_auto_offer_leaves_old_incidents_and_those_already_offered_alone(settings: Any) -> None:
+    settings.AMPARO_DISPATCH_AUTO_OFFER = True
+    incident = an_incident()
+    responder = responder_near("Invented Rosa")
+    spare = responder_near("Invented Spare")
+
+    assert auto_offer_new_incidents(now=timezone.now() + dt.timedelta(minutes=61)) == 0
+    actions.offer_dispatch(incident=incident, responders=[responder], by=coordinator())
+    assert auto_offer_new_incidents() == 0
+    assert actions.auto_offer(incident=incident) == []
+    assert not Offer.objects.filter(responder=spare).exists()
+
+
+def test_auto_offer_with_nobody_on_call_writes_nothing_and_tries_again(settings: Any) -> None:
+    settings.AMPARO_DISPATCH_AUTO_OFFER = True
+    incident = an_incident()
+    responder_near("Invented Off Shift", on_call=False)
+
+    assert auto_offer_new_incidents() == 0
+    assert not IncidentEvent.objects.filter(incident=incident, kind=EventKind.NOTE).exists()
+    responder_near("Invented Now On Call")
+    assert auto_offer_new_incidents() == 1
