@@ -17,6 +17,12 @@ operators (the responder may be telling something), and so does a "no"
 from a responder who had accepted (they are no longer going: the
 coordinator must know).
 
+An answer to a drill's offer (:mod:`amparo.dispatch.actions.drills`) is
+recorded by :func:`~amparo.dispatch.actions.drills.answer_drill_offer` and
+acknowledged with a drill text, which starts with the drill marker and says
+nobody goes (:mod:`amparo.dispatch.drills`); an answer after the drill ended
+is told so.
+
 These are ordinary words ("No, they left already"), so a text is a dispatch
 answer only from a contact who is an active responder with an offer it can
 name. Any other text raises :class:`~amparo.intake.keywords.NotForThisKeyword`:
@@ -26,8 +32,9 @@ operators and the board exactly as it did before these keywords existed.
 
 from __future__ import annotations
 
+from amparo.dispatch import drills as drill_texts
 from amparo.dispatch import offers as texts
-from amparo.dispatch.actions import answer_offer
+from amparo.dispatch.actions import answer_drill_offer, answer_offer
 from amparo.dispatch.models import Offer, OfferStatus
 from amparo.intake.keywords import KeywordContext, NotForThisKeyword, split_first_word
 
@@ -41,7 +48,7 @@ def _find_offer(context: KeywordContext) -> tuple[Offer, str]:
     """The offer the text answers and the words after its code; else NotForThisKeyword."""
     mine = Offer.objects.filter(
         responder__contact=context.contact, responder__active=True
-    ).select_related("incident")
+    ).select_related("incident", "drill")
     code, rest = split_first_word(context.argument)
     if code:
         # A code names one open offer; a closed one is matched too, so a late
@@ -74,6 +81,9 @@ def _answer(context: KeywordContext, *, accept: bool) -> None:
     except _WhichOffer as which:
         context.reply(texts.which_offer_text(context.contact, codes=which.codes))
         return
+    if offer.drill_id is not None:
+        _answer_drill(context, offer, accept=accept, rest=rest)
+        return
     was_going = offer.status == OfferStatus.ACCEPTED
     offer = answer_offer(offer=offer, accept=accept)
     contact = context.contact
@@ -97,3 +107,17 @@ def answer_yes(context: KeywordContext) -> None:
 
 def answer_no(context: KeywordContext) -> None:
     _answer(context, accept=False)
+
+
+def _answer_drill(context: KeywordContext, offer: Offer, *, accept: bool, rest: str) -> None:
+    """Practice: record the answer and say so; nobody goes, whatever they said."""
+    offer = answer_drill_offer(offer=offer, accept=accept)
+    recorded = offer.status in {OfferStatus.ACCEPTED, OfferStatus.DECLINED}
+    if offer.drill is not None and offer.drill.ended_at is None and recorded:
+        body = drill_texts.recorded_text(context.contact)
+    else:
+        body = drill_texts.ended_text(context.contact)
+    context.reply(body)
+    if rest:
+        # Their words may tell something real: people must read them.
+        context.message.needs_operator = True

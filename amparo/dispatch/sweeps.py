@@ -55,3 +55,11 @@ def auto_offer_new_incidents(*, now: dt.datetime | None = None, batch: int = BAT
         ).order_by("opened_at")[:batch]
     )
     return sum(1 for incident in incidents if auto_offer(incident=incident, now=now))
+
+
+@register_sweep("dispatch.drills", every=60)
+def end_due_drills(*, now: dt.datetime | None = None) -> int:
+    """End the drills running past ``AMPARO_DRILL_MINUTES``; return how many."""
+    from amparo.dispatch.actions.drills import end_overdue_drills as end_overdue
+
+    return end_overdue(now=now)

@@ -2,8 +2,10 @@
 
 - :mod:`~amparo.dispatch.actions.roster`: responders, shifts, calendar feeds.
 - :mod:`~amparo.dispatch.actions.offers`: offers to go to an incident, answers, escalation.
+- :mod:`~amparo.dispatch.actions.drills`: readiness drills, their answers and end.
 """
 
+from amparo.dispatch.actions.drills import answer_drill_offer, end_drill, start_drill
 from amparo.dispatch.actions.offers import (
     answer_offer,
     auto_offer,
@@ -32,14 +34,17 @@ __all__ = [
     "DispatchError",
     "add_responder",
     "add_shift",
+    "answer_drill_offer",
     "answer_offer",
     "auto_offer",
     "deactivate_responder",
+    "end_drill",
     "escalate_dispatch",
     "feed_token_digest",
     "new_feed_token",
     "offer_dispatch",
     "reactivate_responder",
     "remove_shift",
+    "start_drill",
     "update_responder",
 ]
