@@ -21,7 +21,9 @@ An answer to a drill's offer (:mod:`amparo.dispatch.actions.drills`) is
 recorded by :func:`~amparo.dispatch.actions.drills.answer_drill_offer` and
 acknowledged with a drill text, which starts with the drill marker and says
 nobody goes (:mod:`amparo.dispatch.drills`); an answer after the drill ended
-is told so.
+is told so. A bare answer with no offer open, from a responder whose latest
+offer is a drill's still running or ended in the last
+:data:`LATE_DRILL_ANSWER`, is taken as an answer to that drill.
 
 These are ordinary words ("No, they left already"), so a text is a dispatch
 answer only from a contact who is an active responder with an offer it can
@@ -31,6 +33,10 @@ operators and the board exactly as it did before these keywords existed.
 """
 
 from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
 
 from amparo.dispatch import drills as drill_texts
 from amparo.dispatch import offers as texts
@@ -42,6 +48,8 @@ YES = "dispatch_yes"
 NO = "dispatch_no"
 YES_WORDS = {"en": ["1", "YES"], "es": ["SI", "SÍ"], "pt": ["SIM"], "ht": ["WI"]}
 NO_WORDS = {"en": ["2", "NO"], "es": ["NO"], "pt": ["NÃO", "NAO"], "ht": ["NON"]}
+# How long after a drill ended a bare "1" or "2" is still taken as a late answer to it.
+LATE_DRILL_ANSWER = dt.timedelta(hours=12)
 
 
 def _find_offer(context: KeywordContext) -> tuple[Offer, str]:
@@ -64,7 +72,18 @@ def _find_offer(context: KeywordContext) -> tuple[Offer, str]:
         return open_offers[0], ""
     if not context.argument and open_offers:
         raise _WhichOffer([offer.code for offer in open_offers])
+    latest = mine.order_by("-sent_at").first()
+    if not context.argument and latest is not None and _recent_drill(latest):
+        # A bare answer to a drill already answered or just ended: told so, not a report.
+        return latest, ""
     raise NotForThisKeyword
+
+
+def _recent_drill(offer: Offer) -> bool:
+    drill = offer.drill
+    if drill is None:
+        return False
+    return drill.ended_at is None or drill.ended_at >= timezone.now() - LATE_DRILL_ANSWER
 
 
 class _WhichOffer(Exception):
