@@ -3,6 +3,7 @@
 - :mod:`~amparo.dispatch.actions.roster`: responders, shifts, calendar feeds.
 - :mod:`~amparo.dispatch.actions.offers`: offers to go to an incident, answers, escalation.
 - :mod:`~amparo.dispatch.actions.drills`: readiness drills, their answers and end.
+- :mod:`~amparo.dispatch.actions.scene`: reports from the scene, safety check-ins.
 """
 
 from amparo.dispatch.actions.drills import answer_drill_offer, end_drill, start_drill
@@ -26,6 +27,11 @@ from amparo.dispatch.actions.roster import (
     remove_shift,
     update_responder,
 )
+from amparo.dispatch.actions.scene import (
+    alert_missed_checkins,
+    close_deployment,
+    report_from_scene,
+)
 
 __all__ = [
     "DISPATCH_ROLES",
@@ -34,9 +40,11 @@ __all__ = [
     "DispatchError",
     "add_responder",
     "add_shift",
+    "alert_missed_checkins",
     "answer_drill_offer",
     "answer_offer",
     "auto_offer",
+    "close_deployment",
     "deactivate_responder",
     "end_drill",
     "escalate_dispatch",
@@ -45,6 +53,7 @@ __all__ = [
     "offer_dispatch",
     "reactivate_responder",
     "remove_shift",
+    "report_from_scene",
     "start_drill",
     "update_responder",
 ]
