@@ -18,6 +18,7 @@ from pathlib import Path
 import dj_database_url
 
 from amparo import envconf
+from amparo.alerts import mapconf
 from amparo.crypto import keyfile
 from amparo.envconf import ConfigError
 
@@ -413,6 +414,9 @@ except ConfigError as exc:
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise expects it even before collectstatic
+# Leaflet for the public map, from the xstatic-leaflet package: /static/leaflet/leaflet.js.
+STATICFILES_DIRS = [("leaflet", mapconf.leaflet_dir())]
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -424,6 +428,26 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+
+# --- public alerts feed and map (issue 6) --------------------------------------
+
+try:
+    # Map tiles, as a template: https://tiles.example.org/{z}/{x}/{y}.png. Empty (the
+    # default): no tiles are loaded from anywhere, and the map shows its pins on a plain
+    # background with town names. When set, the map page's CSP img-src allows that one
+    # origin; the tile server then sees each visitor's address and where they look.
+    AMPARO_MAP_TILE_URL = envconf.text("AMPARO_MAP_TILE_URL") or ""
+    AMPARO_MAP_TILE_ORIGIN = mapconf.tile_origin(AMPARO_MAP_TILE_URL, allow_http=not PRODUCTION)
+    # Credit the tile server's terms ask for, shown on the map ("(c) OpenStreetMap ...").
+    AMPARO_MAP_TILE_ATTRIBUTION = envconf.text("AMPARO_MAP_TILE_ATTRIBUTION") or ""
+    # Pages of the public feed and map one client may load per window (a flood brake:
+    # many phones may share one address during a raid).
+    AMPARO_PUBLIC_ALERTS_LIMIT = envconf.integer("AMPARO_PUBLIC_ALERTS_LIMIT", 300, minimum=10)
+    AMPARO_PUBLIC_ALERTS_WINDOW_SECONDS = envconf.integer(
+        "AMPARO_PUBLIC_ALERTS_WINDOW_SECONDS", 60, minimum=10
+    )
+except ConfigError as exc:
+    _fail(str(exc))
 
 # --- e-mail (staff notifications only) ---------------------------------------
 

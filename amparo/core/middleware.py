@@ -7,20 +7,31 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
+
+def content_security_policy(*, image_origins: tuple[str, ...] = ()) -> str:
+    """The policy every page carries; a page may also allow images from ``image_origins``.
+
+    Only the public map passes one: the tile server the network configured
+    (``AMPARO_MAP_TILE_ORIGIN``, checked at start by amparo.alerts.mapconf). The
+    view sets the header itself, and the middleware leaves a page's own header alone.
+    """
+    return "; ".join(
+        [
+            "default-src 'none'",
+            "script-src 'self'",
+            "style-src 'self'",
+            " ".join(["img-src 'self' data:", *image_origins]),
+            "font-src 'self'",
+            "connect-src 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+            "base-uri 'none'",
+        ]
+    )
+
+
 # No third-party asset, no inline script: everything comes from our own origin.
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'none'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-        "base-uri 'none'",
-    ]
-)
+CONTENT_SECURITY_POLICY = content_security_policy()
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
 
 
