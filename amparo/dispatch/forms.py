@@ -246,3 +246,24 @@ class OfferForm(forms.Form):
         super().__init__(*args, **kwargs)
         choices = [(str(r.pk), r.display_name) for r in proposed]
         self.fields["responders"].choices = choices  # type: ignore[attr-defined]
+
+
+class DrillForm(forms.Form):
+    """The area and skill a readiness drill tests; blank: all of them."""
+
+    town = forms.ModelChoiceField(
+        label=_("Area"),
+        queryset=Town.objects.none(),
+        required=False,
+        empty_label=_("Everywhere"),
+        help_text=_("Responders who live there or would travel there, and those with no area."),
+    )
+    skill = forms.ChoiceField(
+        label=_("Skill"), choices=[("", _("Any skill")), *Skill.choices], required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        town = self.fields["town"]
+        assert isinstance(town, forms.ModelChoiceField)
+        town.queryset = towns_in_region()

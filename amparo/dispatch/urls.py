@@ -1,6 +1,6 @@
 from django.urls import path
 
-from amparo.dispatch.views import offers, roster
+from amparo.dispatch.views import drills, offers, roster
 
 app_name = "dispatch"
 urlpatterns = [
@@ -16,4 +16,8 @@ urlpatterns = [
     path("feed/<str:token>.ics", roster.feed, name="feed"),
     path("incidents/<uuid:incident_id>/", offers.incident_offers, name="incident_offers"),
     path("incidents/<uuid:incident_id>/send/", offers.send_offers, name="send_offers"),
+    path("drills/", drills.drills, name="drills"),
+    path("drills/start/", drills.start_drill, name="start_drill"),
+    path("drills/<uuid:drill_id>/", drills.drill, name="drill"),
+    path("drills/<uuid:drill_id>/end/", drills.end_drill, name="end_drill"),
 ]
