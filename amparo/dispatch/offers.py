@@ -129,13 +129,15 @@ def offer_text(contact: Contact, *, town: Town | None, code: str) -> str:
 
 
 def going_text(contact: Contact, *, code: str) -> str:
-    return _in_language_of(
-        contact,
-        lambda: (
-            gettext("%(network)s: You're going. Code %(code)s. Check in when you arrive.")
-            % {"network": _network(), "code": code}
-        ),
-    )
+    """To a responder whose accept goes: the code, and the words to report from the scene."""
+
+    def render() -> str:
+        going = gettext("%(network)s: You're going. Code %(code)s. Check in when you arrive.")
+        how = gettext("Text HERE then, OK every %(minutes)d min, LEAVING when you go.")
+        minutes = settings.AMPARO_DISPATCH_CHECKIN_MINUTES
+        return " ".join((going % {"network": _network(), "code": code}, how % {"minutes": minutes}))
+
+    return _in_language_of(contact, render)
 
 
 def covered_text(contact: Contact) -> str:

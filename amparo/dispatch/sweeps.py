@@ -63,3 +63,15 @@ def end_due_drills(*, now: dt.datetime | None = None) -> int:
     from amparo.dispatch.actions.drills import end_overdue_drills as end_overdue
 
     return end_overdue(now=now)
+
+
+@register_sweep("dispatch.checkins", every=30)
+def alert_missed_checkins(*, now: dt.datetime | None = None) -> int:
+    """Alert about responders on scene who missed a check-in; return how many.
+
+    Idempotent: :func:`~amparo.dispatch.actions.alert_missed_checkins` alerts
+    once per silence and re-checks each offer under its lock.
+    """
+    from amparo.dispatch.actions import alert_missed_checkins as alert
+
+    return alert(now=now)
