@@ -28,6 +28,7 @@ __all__ = [
     "forget_unused_contacts",
     "opt_in",
     "opt_out",
+    "record_consent",
     "set_language",
 ]
 
@@ -83,6 +84,33 @@ def opt_in(*, contact: Contact, method: str, by: User | None = None) -> bool:
     Returns whether the contact was opted out until now.
     """
     return _set_consent(contact=contact, granted=True, method=method, by=by)
+
+
+def record_consent(
+    *, contact: Contact, scope: str, granted: bool, method: str, by: User | None = None
+) -> ConsentRecord:
+    """Record that ``contact`` agreed to (``granted``) or withdrew from ``scope``, and how.
+
+    Evidence only: it changes nothing else (the caller's action changes the
+    state the consent is about, e.g. an alerts subscription). Audited as done
+    by ``by`` (None: the person themselves or the system). Raise
+    :class:`ContactsError` for an unknown scope or method. Not for
+    ``ConsentScope.MESSAGES``: :func:`opt_out` and :func:`opt_in` record those.
+    """
+    if scope not in ConsentScope.values or scope == ConsentScope.MESSAGES:
+        raise ContactsError("That is not a consent this records.")
+    if method not in ConsentMethod.values:
+        raise ContactsError("That is not a way of giving consent.")
+    with transaction.atomic():
+        record = ConsentRecord.objects.create(
+            contact=contact, scope=scope, granted=granted, method=method, at=timezone.now()
+        )
+        record_event(
+            actor=by,
+            action="contacts.consent_grant" if granted else "contacts.consent_withdraw",
+            target=contact,
+        )
+    return record
 
 
 def _set_consent(*, contact: Contact, granted: bool, method: str, by: User | None) -> bool:
