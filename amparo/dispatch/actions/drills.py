@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -54,7 +54,7 @@ def _require_coordinator(by: User | None) -> None:
         raise DispatchError(_("Only a coordinator runs drills."))
 
 
-def _reachable() -> Any:
+def _reachable() -> QuerySet[Responder]:
     """Active responders with a number that has not opted out; a closed staff account is out."""
     return Responder.objects.filter(
         Q(user__isnull=True) | Q(user__is_active=True),
