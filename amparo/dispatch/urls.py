@@ -1,6 +1,6 @@
 from django.urls import path
 
-from amparo.dispatch.views import drills, offers, roster
+from amparo.dispatch.views import drills, offers, roster, scene
 
 app_name = "dispatch"
 urlpatterns = [
@@ -20,4 +20,8 @@ urlpatterns = [
     path("drills/start/", drills.start_drill, name="start_drill"),
     path("drills/<uuid:drill_id>/", drills.drill, name="drill"),
     path("drills/<uuid:drill_id>/end/", drills.end_drill, name="end_drill"),
+    path("me/", scene.me, name="me"),
+    path("me/offers/<int:offer_id>/answer/", scene.answer, name="answer_offer"),
+    path("me/offers/<int:offer_id>/report/", scene.report, name="scene_report"),
+    path("offers/<int:offer_id>/left/", scene.close_deployment, name="close_deployment"),
 ]
