@@ -29,6 +29,7 @@ MAX_NAME_WORDS = 4
 _ZIP = re.compile(r"(?<!\d)(\d{5})(?:-\d{4})?(?!\d)")
 # A lone "E" is East ("E Hartford"), so only a lower-case "e" separates.
 _SEPARATORS = re.compile(r"[,;/&+\n|]+|\s(?i:and|y|ak|et)\s|\se\s")
+_DIRECTIONS = {"n": "North", "s": "South", "e": "East", "w": "West"}
 _WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
 
 
@@ -67,10 +68,20 @@ def read_towns(text: str) -> TownsRead:
         if not read.add(place.town if place else None):
             read.not_understood += 1
     for part in _SEPARATORS.split(_ZIP.sub(" ", text)):
-        words = [w for w in _WORD.findall(part) if w.casefold() not in _SKIP]
+        words = _directions([w for w in _WORD.findall(part) if w.casefold() not in _SKIP])
         if words:
             _read_part(words[:MAX_WORDS_PER_PART], read)
     return read
+
+
+def _directions(words: list[str]) -> list[str]:
+    """ "W Hartford" -> "West Hartford"; a lone "e" is "and" (pt, ht), so only "E" is East."""
+    return [
+        _DIRECTIONS[word.casefold()]
+        if index + 1 < len(words) and word.casefold() in _DIRECTIONS and word != "e"
+        else word
+        for index, word in enumerate(words)
+    ]
 
 
 def _read_part(words: list[str], read: TownsRead) -> None:
