@@ -1,0 +1,1 @@
+"""Forms of the alerts app, one module per subject; they validate everything a person types."""
