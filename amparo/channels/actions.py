@@ -170,13 +170,13 @@ def queue_many(
     messages: Sequence[tuple[uuid.UUID, str]],
     lane: Lane,
     channel: str = "sms",
-    valid_until: dt.datetime | None = None,
+    validity_seconds: int | None = None,
 ) -> list[uuid.UUID | None]:
     """Queue many (contact id, body) messages at once, due now: a broadcast's fan-out.
 
     Each row is what :func:`queue_message` makes (sealed body bound to its own
-    row, ``body_digest``, encoding and segments, ``due_at`` now, ``valid_until``
-    from the channel unless given, pending), written with a few multi-row
+    row, ``body_digest``, encoding and segments, ``due_at`` now, valid for the
+    channel's validity unless ``validity_seconds`` says less, pending), written with a few multi-row
     INSERTs instead of one ORM save per message. Returns the message id of
     each input, in order, or None for a contact that opted out (nothing is
     queued for it). Unlike :func:`queue_message` it neither locks the
@@ -193,7 +193,10 @@ def queue_many(
     if not all(body for _, body in messages):
         raise ChannelsError("A message needs a text.")
     now = timezone.now()
-    valid_until = valid_until or now + dt.timedelta(seconds=configs[channel].validity_seconds)
+    seconds = configs[channel].validity_seconds
+    if validity_seconds is not None:
+        seconds = min(seconds, validity_seconds)
+    valid_until = now + dt.timedelta(seconds=seconds)
     meta = OutboundMessage._meta
     body_field = meta.get_field("body")
     table, column = meta.db_table, body_field.column

@@ -16,7 +16,6 @@ and puts one message per recipient in the outbox, in the contact's language
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
@@ -324,7 +323,6 @@ def _queue(broadcast: Broadcast) -> None:
     """
     now = timezone.now()
     bodies = broadcast.bodies
-    valid_until = now + dt.timedelta(seconds=broadcast.validity_seconds)
     contacts: list = []
     languages: list[str] = []
     for contact_id, contact_language, _town in recipient_rows(broadcast):
@@ -338,7 +336,7 @@ def _queue(broadcast: Broadcast) -> None:
             for contact_id, language in zip(contact_ids, languages, strict=True)
         ],
         lane=Lane.ALERT,
-        valid_until=valid_until,
+        validity_seconds=broadcast.validity_seconds,
     )
     segments_of = {language: count_segments(body)[1] for language, body in bodies.items()}
     _insert_recipients(broadcast, contacts, languages, message_ids)
