@@ -6,8 +6,10 @@ languages, and coordinators see counts only.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypedDict
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
@@ -20,10 +22,15 @@ from amparo.contacts.models import Contact, Language
 COUNT_ROLES = (Role.COORDINATOR,)
 
 
-def subscribers_of(town_ids: Iterable[int]) -> QuerySet[Contact, dict[str, object]]:
+class SubscriberRow(TypedDict):
+    id: uuid.UUID
+    language: str
+
+
+def subscribers_of(town_ids: Iterable[int]) -> QuerySet[Contact, SubscriberRow]:
     """Contacts with an active subscription to any of ``town_ids`` who have not opted out.
 
-    Rows of ``{"id": contact id, "language": its language}``, one per contact
+    Rows of ``{"id": contact id (a UUID), "language": its language}``, one per contact
     however many of the towns it follows, in contact id order (a stable order
     for batching). A contact who texted STOP (everything) is left out even
     though its subscription is still active: nothing but the STOP confirmation
