@@ -187,9 +187,10 @@ def answer_drill_offer(*, offer: Offer, accept: bool, now: dt.datetime | None = 
     """
     if offer.drill_id is None:
         raise ValueError("an incident's offer is answered by answer_offer")
-    now = now or timezone.now()
     with transaction.atomic():
         drill = Drill.objects.select_for_update().get(pk=offer.drill_id)
+        # The clock is read under the lock, so an answer and the end never cross.
+        now = now or timezone.now()
         if drill.ended_at is None and now >= drill_deadline(drill):
             _end_locked(drill, by=None, at=drill_deadline(drill))
         mine = Offer.objects.select_for_update().get(pk=offer.pk)
@@ -215,9 +216,9 @@ def end_drill(*, drill: Drill, by: User | None = None, now: dt.datetime | None =
     """
     if by is not None:
         _require_coordinator(by)
-    now = now or timezone.now()
     with transaction.atomic():
         locked = Drill.objects.select_for_update().get(pk=drill.pk)
+        now = now or timezone.now()
         if locked.ended_at is None:
             _end_locked(locked, by=by, at=min(now, drill_deadline(locked)))
     return locked

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from typing import Any
 
 import pytest
+from django.db import connection
 
 from amparo.accounts.models import Role
 from amparo.accounts.tests.factories import make_staff
 from amparo.audit.models import AuditEvent
 from amparo.channels.models import Encoding, Lane, OutboundMessage
 from amparo.contacts.actions import opt_out
+from amparo.core.worker import registered_sweeps
 from amparo.dispatch import actions
 from amparo.dispatch.actions.drills import drill_responders, end_overdue_drills
 from amparo.dispatch.errors import DispatchError
@@ -274,9 +277,10 @@ def test_the_sweep_ends_drills_past_their_time_once(settings: Any) -> None:
     volunteer("Invented Rosa")
     old = actions.start_drill(by=coordinator(), now=START)
     new = actions.start_drill(by=coordinator(), now=START + dt.timedelta(minutes=20))
+    (sweep,) = [s for s in registered_sweeps() if s.name == "dispatch.drills"]
 
-    assert end_overdue_drills(now=START + dt.timedelta(minutes=29)) == 0
-    assert end_overdue_drills(now=START + dt.timedelta(minutes=45)) == 1
+    assert sweep.function(now=START + dt.timedelta(minutes=29)) == 0
+    assert sweep.function(now=START + dt.timedelta(minutes=45)) == 1
     assert end_overdue_drills(now=START + dt.timedelta(minutes=45)) == 0
 
     old.refresh_from_db()
@@ -286,7 +290,35 @@ def test_the_sweep_ends_drills_past_their_time_once(settings: Any) -> None:
     assert Offer.objects.get(drill=old).status == OfferStatus.EXPIRED
 
 
-def test_the_drill_sweep_is_registered() -> None:
-    from amparo.core.worker import registered_sweeps
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has a single writer")
+def test_an_answer_racing_the_end_is_either_counted_or_refused() -> None:
+    responders = [volunteer(f"Invented {n}") for n in range(6)]
+    drill = actions.start_drill(by=coordinator())
+    offers = list(Offer.objects.filter(drill=drill))
+    barrier = threading.Barrier(len(offers) + 1)
 
-    assert "dispatch.drills" in {sweep.name for sweep in registered_sweeps()}
+    def run(work: Any) -> None:
+        try:
+            barrier.wait()
+            work()
+        finally:
+            connection.close()
+
+    jobs = [lambda: actions.end_drill(drill=drill)] + [
+        (lambda o=o: actions.answer_drill_offer(offer=o, accept=True)) for o in offers
+    ]
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    drill.refresh_from_db()
+    assert drill.ended_at is not None
+    for offer in Offer.objects.filter(drill=drill):
+        if offer.status == OfferStatus.ACCEPTED:
+            assert offer.answered_at is not None and offer.answered_at <= drill.ended_at
+        else:
+            assert offer.status == OfferStatus.EXPIRED and offer.answered_at is None
+    assert len(responders) == Offer.objects.filter(drill=drill).count()
