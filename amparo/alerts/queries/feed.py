@@ -159,6 +159,8 @@ def _item(broadcast: Broadcast, language: str) -> FeedItem:
         # A correction goes to its original's recipients, whatever its own towns.
         towns = [town.name for town in original.towns.all()]
     incident = broadcast.incident
+    if not towns and incident is not None and incident.town is not None:
+        towns = [incident.town.name]
     return FeedItem(
         id=broadcast.id,
         kind=broadcast.kind,

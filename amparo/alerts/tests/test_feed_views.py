@@ -102,7 +102,8 @@ def test_a_debunk_shows_as_a_false_alarm_about_its_incident() -> None:
     with translation.override("en"):
         html = page(Client())
     assert "FALSE ALARM" in html
-    assert "activity reported in Hartford" in html
+    assert "The report of activity in Hartford (" in html
+    assert "FALSE ALARM</strong><span class=\"alert-towns\"> · Hartford</span>" in html
     assert "alert-debunk" in html
 
 

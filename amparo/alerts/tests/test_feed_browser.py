@@ -1,0 +1,111 @@
+"""Done when: the public page shows an alert and a debunk with JavaScript on and off; the map a pin.
+
+Debian's chromium reads /alerts/ as a community member would, first with
+JavaScript off (in Spanish, chosen with the language switch) and then on. The
+map draws the confirmed incident's pin with JavaScript on and is a plain list
+with it off. No page may break the Content Security Policy or ask any origin
+but ours for anything.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+
+from amparo.alerts.models import BroadcastKind
+from amparo.alerts.tests.feed_factories import (
+    BODIES,
+    DEBUNK_BODIES,
+    make_broadcast,
+    make_confirmed_incident,
+    make_debunked_incident,
+    make_town,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _alert_and_debunk() -> None:
+    hartford = make_town()
+    confirmed = make_confirmed_incident(hartford)
+    make_broadcast(towns=[hartford], incident=confirmed, minutes_ago=20)
+    debunked = make_debunked_incident(make_town("New Haven", "41.30815", "-72.92816"))
+    make_broadcast(
+        kind=BroadcastKind.DEBUNK, bodies=DEBUNK_BODIES, incident=debunked, minutes_ago=2
+    )
+
+
+def _watch(page, live_server) -> tuple[list[str], list[str]]:
+    problems: list[str] = []
+    elsewhere: list[str] = []
+    page.on("console", lambda message: problems.append(message.text))
+    own = urlsplit(live_server.url).netloc
+
+    def note(request) -> None:
+        parts = urlsplit(request.url)
+        if parts.scheme in ("http", "https") and parts.netloc != own:
+            elsewhere.append(request.url)
+
+    page.on("request", note)
+    return problems, elsewhere
+
+
+def test_the_page_shows_an_alert_and_a_debunk_without_javascript_in_spanish(
+    browser, live_server
+) -> None:
+    _alert_and_debunk()
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    problems, elsewhere = _watch(page, live_server)
+
+    page.goto(live_server.url + "/alerts/")
+    page.select_option("#language-select", "es")
+    page.locator(".language-switch button").click()
+    assert page.url == live_server.url + "/alerts/"
+    assert page.locator("html").get_attribute("lang") == "es"
+
+    items = page.locator("article.alert-item")
+    assert items.count() == 2
+    # Newest first: the debunk, in Spanish, then the alert.
+    assert "FALSA ALARMA" in items.nth(0).inner_text()
+    assert "New Haven" in items.nth(0).locator(".alert-about").inner_text()
+    assert BODIES["es"] in items.nth(1).inner_text()
+    assert "Hartford" in items.nth(1).locator(".alert-kind").inner_text()
+
+    page.goto(live_server.url + "/alerts/map/")
+    assert page.locator("#incident-map").is_hidden()
+    assert page.locator("li.pin-item").count() == 1
+    assert "Hartford" in page.locator("li.pin-item").inner_text()
+
+    assert not [p for p in problems if "Content Security Policy" in p]
+    assert elsewhere == []
+    context.close()
+
+
+def test_the_page_and_the_map_work_with_javascript_on(browser, live_server) -> None:
+    _alert_and_debunk()
+    context = browser.new_context()
+    page = context.new_page()
+    problems, elsewhere = _watch(page, live_server)
+
+    page.goto(live_server.url + "/alerts/")
+    items = page.locator("article.alert-item")
+    assert items.count() == 2
+    assert "FALSE ALARM" in items.nth(0).inner_text()
+    assert BODIES["en"] in items.nth(1).inner_text()
+
+    page.goto(live_server.url + "/alerts/map/")
+    pin = page.locator("#incident-map path.map-pin")
+    pin.wait_for(state="visible", timeout=10_000)
+    assert pin.count() == 1
+    assert page.locator("#incident-map").get_attribute("data-pins") == "1"
+    assert page.locator("#incident-map .map-town", has_text="Hartford").count() == 1
+    # No tile server configured: no tile asked from anywhere.
+    assert page.locator("#incident-map img.leaflet-tile").count() == 0
+    # The list stays for keyboard and screen-reader users.
+    assert page.locator("li.pin-item").count() == 1
+
+    assert not [p for p in problems if "Content Security Policy" in p]
+    assert elsewhere == []
+    context.close()
