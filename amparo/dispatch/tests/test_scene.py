@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from typing import Any
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
@@ -345,3 +347,32 @@ def test_alerts_name_no_number_in_the_coordinator_text() -> None:
     (sms,) = sent_to("+14755550196")
     numbers = re.findall(r"\d+", sms.body.split("http")[0])
     assert len(numbers) == 2  # the time of day, hours and minutes
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has a single writer")
+@override_settings(AMPARO_DISPATCH_CHECKIN_MINUTES=20)
+def test_two_sweeps_at_once_alert_a_missed_check_in_once() -> None:
+    incident = an_incident()
+    offer = on_scene(incident)
+    later = timezone.now() + dt.timedelta(minutes=21)
+    barrier = threading.Barrier(2)
+    counts: list[int] = []
+
+    def sweep() -> None:
+        try:
+            barrier.wait()
+            counts.append(actions.alert_missed_checkins(now=later))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(counts) == [0, 1]
+    calls = [body for body in texts_to(offer.responder) if "Please check in" in body]
+    assert len(calls) == 1
+    assert IncidentEvent.objects.filter(incident=incident, kind=EventKind.NOTE).count() == 1
