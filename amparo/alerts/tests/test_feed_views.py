@@ -103,7 +103,7 @@ def test_a_debunk_shows_as_a_false_alarm_about_its_incident() -> None:
         html = page(Client())
     assert "FALSE ALARM" in html
     assert "The report of activity in Hartford (" in html
-    assert "FALSE ALARM</strong><span class=\"alert-towns\"> · Hartford</span>" in html
+    assert 'FALSE ALARM</strong><span class="alert-towns"> · Hartford</span>' in html
     assert "alert-debunk" in html
 
 
@@ -281,3 +281,16 @@ def test_a_client_loading_pages_too_fast_is_refused_for_a_while(settings) -> Non
 
 def test_the_feed_pages_answer_only_reads() -> None:
     assert Client().post(FEED_URL).status_code in (403, 405)
+
+
+def test_feed_readers_may_ask_for_headers_only() -> None:
+    for url in (FEED_URL, ATOM_URL, JSON_URL):
+        response = Client().head(url)
+        assert response.status_code == 200
+        assert response.content == b""
+
+
+def test_the_atom_feed_says_its_language() -> None:
+    make_broadcast()
+    root, _entries = atom_entries(Client(), ATOM_URL + "?lang=ht")
+    assert root.get("{http://www.w3.org/XML/1998/namespace}lang") == "ht"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -18,6 +19,7 @@ from amparo.alerts.tests.feed_factories import (
     make_verifying_incident,
 )
 from amparo.core.middleware import CONTENT_SECURITY_POLICY
+from amparo.core.tests.test_settings import production, start
 from amparo.envconf import ConfigError
 from amparo.incidents.actions import close_incident, mark_false_alarm
 from amparo.incidents.models import Incident, IncidentState
@@ -167,6 +169,19 @@ def test_a_tile_template_gives_its_origin(url: str, origin: str) -> None:
 def test_a_tile_template_that_could_widen_the_policy_stops_the_start(url: str) -> None:
     with pytest.raises(ConfigError):
         tile_origin(url, allow_http=False)
+
+
+def test_production_refuses_to_start_with_a_tile_server_of_several_origins(tmp_path: Path) -> None:
+    env = production(AMPARO_MAP_TILE_URL="https://{s}.tiles.example.org/{z}/{x}/{y}.png")
+    result = start(env, tmp_path)
+    assert result.returncode != 0
+    assert "AMPARO_MAP_TILE_URL must name one host" in result.stderr
+
+
+def test_production_starts_with_an_https_tile_server(tmp_path: Path) -> None:
+    env = production(AMPARO_MAP_TILE_URL="https://tiles.example.org/{z}/{x}/{y}.png")
+    result = start(env, tmp_path)
+    assert result.returncode == 0, result.stderr
 
 
 def test_plain_http_tiles_are_allowed_outside_production_only() -> None:

@@ -38,7 +38,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from amparo.alerts.queries.feed import (
     FeedItem,
@@ -106,7 +106,7 @@ def local_time(moment: dt.datetime) -> str:
 
 
 @login_not_required
-@require_GET
+@require_safe
 @_rate_limited
 def feed(request: HttpRequest) -> HttpResponse:
     language = page_language()
@@ -119,7 +119,7 @@ def feed(request: HttpRequest) -> HttpResponse:
 
 
 @login_not_required
-@require_GET
+@require_safe
 @_rate_limited
 def broadcast(request: HttpRequest, broadcast_id: uuid.UUID) -> HttpResponse:
     language = page_language()
@@ -196,7 +196,7 @@ def _feed_response(request: HttpRequest, response: HttpResponse) -> HttpResponse
 
 
 @login_not_required
-@require_GET
+@require_safe
 @_rate_limited
 def atom_feed(request: HttpRequest) -> HttpResponse:
     language = feed_language(request)
@@ -206,7 +206,7 @@ def atom_feed(request: HttpRequest) -> HttpResponse:
 
 
 @login_not_required
-@require_GET
+@require_safe
 @_rate_limited
 def json_feed(request: HttpRequest) -> HttpResponse:
     """JSON Feed 1.1 (jsonfeed.org): the same entries as the Atom feed."""
@@ -264,7 +264,7 @@ def _with_tile_server(response: HttpResponse) -> HttpResponse:
 
 
 @login_not_required
-@require_GET
+@require_safe
 @_rate_limited
 def incident_map(request: HttpRequest) -> HttpResponse:
     context = {
@@ -277,7 +277,7 @@ def incident_map(request: HttpRequest) -> HttpResponse:
 
 
 @login_not_required
-@require_GET
+@require_safe
 @_rate_limited
 def map_data(request: HttpRequest) -> JsonResponse:
     """What map.js draws: the verified incidents' cells and the region's town names."""
