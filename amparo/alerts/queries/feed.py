@@ -69,9 +69,10 @@ class FeedItem:
     body_language: str
     published_at: dt.datetime
     towns: tuple[str, ...]
-    # A debunk's incident: the town and when it was first reported.
+    # Its incident: the town, when it was first reported, and where it stands now.
     incident_town: str
     incident_reported_at: dt.datetime | None
+    incident_state: str
     # A correction's original (its id and when it went out).
     corrects_id: uuid.UUID | None
     corrects_published_at: dt.datetime | None
@@ -81,6 +82,14 @@ class FeedItem:
     @property
     def kind_label(self) -> str:
         return str(KIND_LABELS.get(self.kind, self.kind))
+
+    @property
+    def incident_over(self) -> bool:
+        """A confirmed alert whose incident has ended since: the page says so."""
+        return self.kind == BroadcastKind.CONFIRMED and self.incident_state in (
+            IncidentState.CLOSED,
+            IncidentState.FALSE_ALARM,
+        )
 
     @property
     def retracted(self) -> bool:
@@ -123,6 +132,7 @@ def _feed_rows() -> QuerySet[Broadcast]:
             "bodies",
             "queued_at",
             "incident__opened_at",
+            "incident__state",
             "incident__town__name",
             "corrects__id",
             "corrects__queued_at",
@@ -170,6 +180,7 @@ def _item(broadcast: Broadcast, language: str) -> FeedItem:
         towns=tuple(sorted(towns)),
         incident_town=incident.town.name if incident and incident.town else "",
         incident_reported_at=incident.opened_at if incident else None,
+        incident_state=incident.state if incident else "",
         corrects_id=original.id if original else None,
         corrects_published_at=original.queued_at if original else None,
         corrected_by=tuple(

@@ -18,11 +18,13 @@ from amparo.alerts.tests.feed_factories import (
     BODIES,
     DEBUNK_BODIES,
     make_broadcast,
+    make_confirmed_incident,
     make_coordinator,
     make_debunked_incident,
     make_town,
 )
 from amparo.contacts.actions import find_or_create_contact
+from amparo.incidents.actions import close_incident
 
 pytestmark = pytest.mark.django_db
 
@@ -294,3 +296,15 @@ def test_the_atom_feed_says_its_language() -> None:
     make_broadcast()
     root, _entries = atom_entries(Client(), ATOM_URL + "?lang=ht")
     assert root.get("{http://www.w3.org/XML/1998/namespace}lang") == "ht"
+
+
+def test_a_confirmed_alert_says_when_its_incident_is_over() -> None:
+    hartford = make_town()
+    incident = make_confirmed_incident(hartford)
+    make_broadcast(incident=incident, towns=[hartford])
+    with translation.override("en"):
+        assert "Over: the network has closed" not in page(Client())
+        close_incident(incident=incident, by=make_coordinator(), note="agents left")
+        html = page(Client())
+    assert "Over: the network has closed this incident since." in html
+    assert BODIES["en"] in html  # what was sent stays readable
