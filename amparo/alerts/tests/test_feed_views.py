@@ -12,6 +12,7 @@ from django.conf import settings as django_settings
 from django.test import Client
 from django.utils import translation
 
+from amparo.alerts.actions.broadcasts import approve_broadcast, draft_broadcast, submit_broadcast
 from amparo.alerts.models import BroadcastKind, BroadcastRecipient, BroadcastStatus
 from amparo.alerts.queries.feed import KIND_LABELS
 from amparo.alerts.tests.feed_factories import (
@@ -308,3 +309,22 @@ def test_a_confirmed_alert_says_when_its_incident_is_over() -> None:
         html = page(Client())
     assert "Over: the network has closed this incident since." in html
     assert BODIES["en"] in html  # what was sent stays readable
+
+
+def test_an_alert_shows_once_a_second_coordinator_approves_it_through_the_actions() -> None:
+    hartford = make_town()
+    author, approver = make_coordinator(), make_coordinator()
+    bodies = {
+        "en": "Confirmed: immigration agents in Hartford now. Stay inside, know your rights.",
+        "es": "Confirmado: agentes de inmigración en Hartford ahora. Quédese adentro.",
+    }
+    draft = draft_broadcast(
+        by=author, kind=BroadcastKind.CONFIRMED, bodies=bodies, towns=[hartford]
+    )
+    assert "agents in Hartford now" not in page(Client())
+    submit_broadcast(broadcast=draft, by=author)
+    assert "agents in Hartford now" not in page(Client())
+    approve_broadcast(broadcast=draft, by=approver)
+    html = page(in_language(Client(), "es"))
+    assert bodies["es"] in html
+    assert f'id="alert-{draft.id}"' in html
