@@ -167,23 +167,29 @@ QUEUE_MANY_BATCH = 1000
 
 def queue_many(
     *,
-    messages: Sequence[tuple[uuid.UUID, str]],
+    messages: Sequence[tuple[uuid.UUID | str, str]],
     lane: Lane,
     channel: str = "sms",
     validity_seconds: int | None = None,
-) -> list[uuid.UUID | None]:
+) -> list[str | None]:
     """Queue many (contact id, body) messages at once, due now: a broadcast's fan-out.
 
     Each row is what :func:`queue_message` makes (sealed body bound to its own
     row, ``body_digest``, encoding and segments, ``due_at`` now, valid for the
-    channel's validity unless ``validity_seconds`` says less, pending), written with a few multi-row
-    INSERTs instead of one ORM save per message. Returns the message id of
-    each input, in order, or None for a contact that opted out (nothing is
-    queued for it). Unlike :func:`queue_message` it neither locks the
-    contacts nor applies the identical-message cap: a broadcast reaches a
-    contact once by its own unique rows, and a STOP that lands after the
-    check is honoured at send time (the outbox drops messages created before
-    the contact opted out). Nothing is audited per message.
+    channel's validity unless ``validity_seconds`` says less, pending),
+    written by multi-row INSERTs instead of one ORM save per message.
+
+    Ids travel as 32 hex digits, the way Django stores a UUID on SQLite (and
+    PostgreSQL reads them as UUIDs too), so 100,000 of them cost no UUID
+    objects: a contact id may be a ``UUID`` or such a string, and the result
+    holds each input's message id so, in order, or None for a contact that
+    opted out (nothing is queued for it).
+
+    Unlike :func:`queue_message` it neither locks the contacts nor applies the
+    identical-message cap: a broadcast reaches a contact once by its own
+    unique recipient rows, and a STOP that lands after the check is honoured
+    at send time (the outbox drops messages created before the contact opted
+    out). Nothing is audited per message.
     """
     configs = channel_configs()
     if channel not in configs:
@@ -196,73 +202,81 @@ def queue_many(
     seconds = configs[channel].validity_seconds
     if validity_seconds is not None:
         seconds = min(seconds, validity_seconds)
-    valid_until = now + dt.timedelta(seconds=seconds)
     meta = OutboundMessage._meta
-    body_field = meta.get_field("body")
-    table, column = meta.db_table, body_field.column
+    # The context vault.row_context gives this column of a row: "table|column|<uuid>".
+    context_prefix = row_context(
+        table=meta.db_table, column=meta.get_field("body").column, row="-"
+    )[:-1]
     costs = {body: count_segments(body) for body in {body for _, body in messages}}
     encoded = {body: body.encode("utf-8") for body in costs}
-    native_uuid = connection.features.has_native_uuid_field
     constant = {
         "channel": channel,
         "lane": int(lane),
         "status": OutboundStatus.PENDING.value,
         "due_at": now,
-        "valid_until": valid_until,
+        "valid_until": now + dt.timedelta(seconds=seconds),
         "created_at": now,
     }
     fields = list(meta.local_concrete_fields)
     names = [field.attname for field in fields]
     per_row = ("id", "contact_id", "body", "body_digest", "encoding", "segments")
-    defaults: dict[str, Any] = {}
+    template: list[Any] = []
     for field in fields:
-        if field.attname in per_row:
-            continue
-        value = constant[field.attname] if field.attname in constant else field.get_default()
-        defaults[field.attname] = field.get_db_prep_save(value, connection)
+        value = None
+        if field.attname not in per_row:
+            value = constant[field.attname] if field.attname in constant else field.get_default()
+            value = field.get_db_prep_save(value, connection)
+        template.append(value)
+    at = {name: names.index(name) for name in per_row}
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     sql = (
-        f"INSERT INTO {connection.ops.quote_name(table)} ({columns}) "  # noqa: S608 (model names)
+        f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) "  # noqa: S608 (model names)
         f"VALUES ({', '.join(['%s'] * len(fields))})"
     )
     with transaction.atomic():
-        opted_out = _opted_out(list({contact_id for contact_id, _ in messages}))
-        ids: list[uuid.UUID | None] = []
+        opted_out = _opted_out([_hex(contact_id) for contact_id, _ in messages])
+        ids: list[str | None] = []
         rows: list[list[Any]] = []
-        randomness = secrets.token_bytes(16 * len(messages))
+        randomness = secrets.token_hex(16 * len(messages))
         for index, (contact_id, body) in enumerate(messages):
-            if contact_id in opted_out:
+            contact_hex = _hex(contact_id)
+            if contact_hex in opted_out:
                 ids.append(None)
                 continue
-            message_id = uuid.UUID(bytes=randomness[16 * index : 16 * index + 16], version=4)
+            message_hex = randomness[32 * index : 32 * index + 32]
             encoding, segments = costs[body]
-            row = {
-                "id": message_id if native_uuid else message_id.hex,
-                "contact_id": contact_id if native_uuid else contact_id.hex,
-                "body": seal(
-                    encoded[body], context=row_context(table=table, column=column, row=message_id)
-                ),
-                "body_digest": blind_index(f"{contact_id}\x00{body}", purpose="outbox-body"),
-                "encoding": encoding.value,
-                "segments": segments,
-            }
-            rows.append([row[name] if name in row else defaults[name] for name in names])
-            ids.append(message_id)
+            row = template.copy()
+            row[at["id"]] = message_hex
+            row[at["contact_id"]] = contact_hex
+            row[at["body"]] = seal(encoded[body], context=context_prefix + _dashed(message_hex))
+            row[at["body_digest"]] = blind_index(
+                f"{_dashed(contact_hex)}\x00{body}", purpose="outbox-body"
+            )
+            row[at["encoding"]] = encoding.value
+            row[at["segments"]] = segments
+            rows.append(row)
+            ids.append(message_hex)
         with connection.cursor() as cursor:
             for start in range(0, len(rows), QUEUE_MANY_BATCH):
                 cursor.executemany(sql, rows[start : start + QUEUE_MANY_BATCH])
     return ids
 
 
-def _opted_out(contact_ids: list[uuid.UUID]) -> set[uuid.UUID]:
-    found: set[uuid.UUID] = set()
-    for start in range(0, len(contact_ids), QUEUE_MANY_BATCH):
-        found.update(
-            Contact.objects.filter(
-                pk__in=contact_ids[start : start + QUEUE_MANY_BATCH], opted_out_at__isnull=False
-            ).values_list("pk", flat=True)
-        )
-    return found
+def _hex(value: uuid.UUID | str) -> str:
+    return value.hex if isinstance(value, uuid.UUID) else value
+
+
+def _dashed(hex32: str) -> str:
+    """A UUID's usual form (``str(uuid.UUID(hex32))``) without making the UUID."""
+    return f"{hex32[:8]}-{hex32[8:12]}-{hex32[12:16]}-{hex32[16:20]}-{hex32[20:]}"
+
+
+def _opted_out(contact_ids: list[str]) -> set[str]:
+    """Which of ``contact_ids`` opted out: few contacts ever do, so ask for all of them once."""
+    query = Contact.objects.filter(opted_out_at__isnull=False)
+    if len(contact_ids) <= QUEUE_MANY_BATCH:
+        query = query.filter(pk__in=contact_ids)
+    return {pk.hex for pk in query.values_list("pk", flat=True)}
 
 
 def record_receipt(*, channel: str, receipt: DeliveryReceipt) -> OutboundMessage | None:

@@ -16,7 +16,7 @@ and puts one message per recipient in the outbox, in the contact's language
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -323,17 +323,15 @@ def _queue(broadcast: Broadcast) -> None:
     """
     now = timezone.now()
     bodies = broadcast.bodies
-    contacts: list = []
+    contacts: list[Any] = []
     languages: list[str] = []
     for contact_id, contact_language, _town in recipient_rows(broadcast):
         contacts.append(contact_id)
         languages.append(language_sent(contact_language, bodies))
-    contact_field = BroadcastRecipient._meta.get_field("contact")
-    contact_ids = [contact_field.to_python(raw) for raw in contacts]
     message_ids = queue_many(
         messages=[
             (contact_id, bodies[language])
-            for contact_id, language in zip(contact_ids, languages, strict=True)
+            for contact_id, language in zip(contacts, languages, strict=True)
         ],
         lane=Lane.ALERT,
         validity_seconds=broadcast.validity_seconds,
@@ -356,15 +354,13 @@ def _queue(broadcast: Broadcast) -> None:
 
 
 def _insert_recipients(
-    broadcast: Broadcast, contacts: list, languages: list[str], message_ids: list
+    broadcast: Broadcast, contacts: list[Any], languages: list[str], message_ids: list[str | None]
 ) -> None:
     """One row per contact a message was queued for, by multi-row INSERTs."""
     meta = BroadcastRecipient._meta
     quote = connection.ops.quote_name
-    native_uuid = connection.features.has_native_uuid_field
-    broadcast_id = broadcast.pk if native_uuid else broadcast.pk.hex
     rows = [
-        (broadcast_id, contact, language, message_id if native_uuid else message_id.hex)
+        (broadcast.pk.hex, contact, language, message_id)
         for contact, language, message_id in zip(contacts, languages, message_ids, strict=True)
         if message_id is not None
     ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from amparo.channels.actions import ChannelsError, body_digest, queue_many, queue_message
@@ -19,7 +21,8 @@ def test_its_rows_are_those_queue_message_makes() -> None:
     single = queue_message(contact=contact, body=body, lane=Lane.ALERT)
     assert single is not None
     [bulk_id] = queue_many(messages=[(contact.pk, body)], lane=Lane.ALERT)
-    bulk = OutboundMessage.objects.get(pk=bulk_id)
+    assert bulk_id is not None
+    bulk = OutboundMessage.objects.get(pk=uuid.UUID(bulk_id))
     single.refresh_from_db()
     for name in FIELDS:
         assert getattr(bulk, name) == getattr(single, name), name
@@ -32,7 +35,7 @@ def test_an_opted_out_contact_gets_no_row() -> None:
     keeps = find_or_create_contact(phone="+18605550142")
     stopped = find_or_create_contact(phone="+18605550143")
     opt_out(contact=stopped, method="sms-keyword")
-    ids = queue_many(messages=[(keeps.pk, "Hello"), (stopped.pk, "Hello")], lane=Lane.ALERT)
+    ids = queue_many(messages=[(keeps.pk, "Hello"), (stopped.pk.hex, "Hello")], lane=Lane.ALERT)
     assert ids[0] is not None and ids[1] is None
     assert list(OutboundMessage.objects.values_list("contact_id", flat=True)) == [keeps.pk]
 
@@ -42,7 +45,7 @@ def test_validity_can_be_shorter_than_the_channels_never_longer() -> None:
     short, long = queue_many(
         messages=[(contact.pk, "One")], lane=Lane.ALERT, validity_seconds=60
     ) + queue_many(messages=[(contact.pk, "Two")], lane=Lane.ALERT, validity_seconds=10**9)
-    rows = {m.pk: m for m in OutboundMessage.objects.all()}
+    rows = {m.pk.hex: m for m in OutboundMessage.objects.all()}
     assert (rows[short].valid_until - rows[short].due_at).total_seconds() == 60
     assert (rows[long].valid_until - rows[long].due_at).total_seconds() == 10 * 60 * 60
 
