@@ -71,10 +71,7 @@ def _missed(not_understood: int) -> str:
         return ""
     return (
         " "
-        + gettext(
-            "We could not find one of the places you sent: text %(keyword)s and its town "
-            "or 5-digit ZIP code to add it."
-        )
+        + gettext("We could not find one place: text %(keyword)s + its town or ZIP to add it.")
         % _words()
     )
 
@@ -82,8 +79,8 @@ def _missed(not_understood: int) -> str:
 def ask_to_confirm(towns: Sequence[Town], *, not_understood: int = 0) -> str:
     """Double opt-in: the person must answer with the confirmation word."""
     text = gettext(
-        "%(network)s alerts for %(towns)s: reply %(confirm)s to confirm. "
-        "Msg&data rates may apply. Reply STOP to stop."
+        "%(network)s alerts for %(towns)s: reply %(confirm)s to confirm. Msg freq varies. "
+        "Msg&data rates may apply. Reply HELP for help, STOP to stop."
     ) % (_words() | {"towns": town_list(towns)})
     return text + _missed(not_understood)
 

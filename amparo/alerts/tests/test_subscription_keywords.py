@@ -172,7 +172,7 @@ def test_what_was_understood_is_kept_when_a_place_is_not(towns: dict[str, Town])
 
         assert town_names(subscription()) == {"Hartford"}
         reply = replies_to()[-1]
-        assert "JOIN" in reply and "could not find one of the places" in reply
+        assert "JOIN" in reply and "could not find one place" in reply
 
         text_in("ALERTS Hamden")
         text_in("JOIN")
