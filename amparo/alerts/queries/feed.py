@@ -106,6 +106,11 @@ class MapPin:
     longitude: Decimal
     since: dt.datetime
 
+    @property
+    def cell(self) -> str:
+        """The cell as people can type it into any map: "41.76, -72.69"."""
+        return f"{self.latitude}, {self.longitude}"
+
 
 @dataclass(frozen=True)
 class TownLabel:
