@@ -156,14 +156,20 @@ def test_a_lower_case_e_joins_towns_and_a_capital_e_is_east(towns: dict[str, Tow
 # --- an unknown place ----------------------------------------------------------------------
 
 
-def test_an_unknown_place_is_asked_for_in_the_contacts_language(towns: dict[str, Town]) -> None:
-    text_in("ALÈT Zorbaville")
+@pytest.mark.parametrize(("language", "first", "keyword", "confirm"), LANGUAGES)
+def test_an_unknown_place_is_asked_for_in_the_contacts_language(
+    towns: dict[str, Town], language: str, first: str, keyword: str, confirm: str
+) -> None:
+    if first:
+        text_in(first)
+
+    text_in(f"{keyword} Zorbaville")
 
     assert not Subscription.objects.exists()
-    (reply,) = replies_to()
-    assert "ALET" in reply and "ZIP" in reply
+    reply = replies_to()[-1]
+    assert texts.KEYWORD[language] in reply and "ZIP" in reply
     assert "Zorbaville" not in reply
-    assert contact_of().language == "ht"
+    assert contact_of().language == language
 
 
 def test_what_was_understood_is_kept_when_a_place_is_not(towns: dict[str, Town]) -> None:
