@@ -9,9 +9,14 @@ but ours for anything.
 
 from __future__ import annotations
 
+import io
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 import pytest
+from PIL import Image
 
 from amparo.alerts.models import BroadcastKind
 from amparo.alerts.tests.feed_factories import (
@@ -109,3 +114,53 @@ def test_the_page_and_the_map_work_with_javascript_on(browser, live_server) -> N
     assert not [p for p in problems if "Content Security Policy" in p]
     assert elsewhere == []
     context.close()
+
+
+@pytest.fixture
+def tile_server() -> Iterator[str]:
+    """A tile server on this machine: every tile is the same small PNG."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (256, 256), (230, 235, 240)).save(buffer, format="PNG")
+    tile = buffer.getvalue()
+    asked: list[str] = []
+
+    class Tiles(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            asked.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.send_header("Content-Length", str(len(tile)))
+            self.end_headers()
+            self.wfile.write(tile)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Tiles)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def test_a_configured_tile_server_draws_the_map_within_the_policy(
+    browser, live_server, tile_server, settings
+) -> None:
+    settings.AMPARO_MAP_TILE_URL = tile_server + "/{z}/{x}/{y}.png"
+    settings.AMPARO_MAP_TILE_ORIGIN = tile_server
+    settings.AMPARO_MAP_TILE_ATTRIBUTION = "Invented tiles"
+    make_confirmed_incident(make_town())
+    page = browser.new_page()
+    problems: list[str] = []
+    page.on("console", lambda message: problems.append(message.text))
+
+    page.goto(live_server.url + "/alerts/map/")
+    page.locator("#incident-map path.map-pin").wait_for(timeout=10_000)
+    page.locator("#incident-map img.leaflet-tile-loaded").first.wait_for(timeout=10_000)
+    assert "Invented tiles" in page.locator(".leaflet-control-attribution").inner_text()
+    assert not [p for p in problems if "Content Security Policy" in p]
+    page.close()
