@@ -10,7 +10,8 @@ alerts         en ALERTS ALERT; es pt ALERTAS ALERTA;       + towns or ZIP codes
                                                             which towns and how to change;
                                                             + OFF/STOP/NO/NAO/PARAR/PARE/KANPE
                                                             (+ towns): stop alerts (for those
-                                                            towns only)
+                                                            towns only); + EN/ES/PT/HT:
+                                                            choose the language
 alerts_join    en JOIN; es ACEPTO; pt ACEITO; ht DAKO       confirm a pending subscription
 alerts_invite  en INVITE; es INVITAR; pt CONVIDAR;          an active subscriber gets an
                ht ENVITE                                    invitation to forward (+ EN/ES/PT/HT
@@ -53,6 +54,7 @@ from amparo.alerts.actions.subscriptions import (
 from amparo.alerts.errors import AlertsError
 from amparo.alerts.models import Subscription, SubscriptionSource, SubscriptionStatus
 from amparo.alerts.town_words import TownsRead, read_towns
+from amparo.contacts.actions import set_language
 from amparo.contacts.models import ConsentMethod, Contact, Language
 from amparo.intake.keywords import (
     KeywordContext,
@@ -130,21 +132,31 @@ def alerts_keyword(context: KeywordContext) -> None:
     first, rest = split_first_word(context.argument)
     if not context.argument:
         _tell_status(context, subscription)
+    elif first in LANGUAGE_WORDS and not rest:
+        # "ALERTAS PT": the person chooses the language of everything we send them.
+        set_language(contact=context.contact, language=LANGUAGE_WORDS[first])
+        _tell_status(context, subscription, chosen=True)
     elif first in OFF_WORDS:
         _stop(context, subscription, rest)
     else:
         _join_or_add(context, subscription, read_towns(context.argument))
 
 
-def _tell_status(context: KeywordContext, subscription: Subscription | None) -> None:
+def _tell_status(
+    context: KeywordContext, subscription: Subscription | None, *, chosen: bool = False
+) -> None:
     status = subscription.status if subscription is not None else None
     towns = _towns(subscription) if subscription is not None else []
+    # After a language change, the answer is only in the language chosen.
+    languages = [context.contact.language] if chosen else _reply_languages(context)
     if status == SubscriptionStatus.ACTIVE:
-        _reply(context, lambda: texts.active(towns), automatic=True)
+        body = texts.in_languages(languages, lambda: texts.active(towns))
     elif status == SubscriptionStatus.PENDING and towns:
-        _reply(context, lambda: texts.waiting(towns), automatic=True)
+        body = texts.in_languages(languages, lambda: texts.waiting(towns))
     else:
-        _reply(context, texts.how_to_join, automatic=True)
+        body = texts.in_languages(languages, texts.how_to_join)
+    # A change is confirmed like any change; a question repeats what they know (loop guard).
+    context.reply(body, automatic=not chosen)
 
 
 def _stop(context: KeywordContext, subscription: Subscription | None, rest: str) -> None:

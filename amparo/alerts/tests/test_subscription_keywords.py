@@ -285,6 +285,22 @@ def test_stop_as_the_first_word_is_still_the_routers_and_stops_everything(
     assert list(subscribers_of([towns["Hartford"].pk])) == []
 
 
+def test_the_keyword_and_a_language_chooses_the_language_of_the_alerts(
+    towns: dict[str, Town],
+) -> None:
+    text_in("ALERTAS Hartford")
+    text_in("ACEPTO")
+    assert contact_of().language == "es"
+
+    text_in("ALERTAS pt")
+
+    contact = contact_of()
+    assert (contact.language, contact.language_chosen) == ("pt", True)
+    assert subscription().status == SubscriptionStatus.ACTIVE
+    assert list(subscribers_of([towns["Hartford"].pk])) == [{"id": contact.pk, "language": "pt"}]
+    assert "Hartford" in replies_to()[-1]
+
+
 # --- invite --------------------------------------------------------------------------------
 
 
