@@ -81,6 +81,13 @@ def test_the_words_a_text_asks_for_are_the_registered_ones() -> None:
             assert match is not None and match.name == name
 
 
+def test_the_menu_tells_how_to_get_alerts() -> None:
+    with translation.override("en"):
+        text_in("Hello, who is this?")
+
+    assert "ALERTS + town or ZIP" in replies_to()[-1]
+
+
 # --- double opt-in in each language ------------------------------------------------------
 
 
