@@ -91,9 +91,9 @@ def report_from_scene(
 
     ``via`` is "sms" (``by`` None: the responder texted) or "web" (``by`` is
     the responder's own account). Raise :class:`DispatchError` unless the
-    offer is an accepted offer of an incident, not left yet, or when a
-    confirmation or false alarm from the web says nothing. See the module
-    docstring for what each report changes.
+    offer is an accepted offer of an incident, not left yet, of a responder
+    still on the roster, or when a confirmation or false alarm from the web
+    says nothing. See the module docstring for what each report changes.
     """
     if kind not in FieldReportKind.values:
         raise ValueError(f"unknown report kind {kind!r}")
@@ -107,6 +107,9 @@ def report_from_scene(
         locked = _lock_deployment(offer)
         if by is not None and locked.responder.user_id != by.pk:
             raise DispatchError(_("This is not your dispatch."))
+        if not locked.responder.active:
+            # Taken off the roster (perhaps for cause): their word moves nothing.
+            raise DispatchError(_("This responder is no longer on the roster."))
         assert locked.incident is not None
         report = FieldReport.objects.create(offer=locked, kind=kind, at=now, via=via, note=note)
         locked.checked_in_at = now

@@ -210,6 +210,17 @@ def test_a_staff_member_reports_only_for_their_own_dispatch() -> None:
     assert fresh(offer).arrived_at is None
 
 
+def test_a_responder_taken_off_the_roster_moves_nothing() -> None:
+    incident = an_incident()
+    offer = going(responder(NAME), incident)
+    actions.deactivate_responder(responder=offer.responder, by=coordinator())
+
+    with pytest.raises(DispatchError, match="no longer on the roster"):
+        actions.report_from_scene(offer=offer, kind=FieldReportKind.FALSE_ALARM)
+    assert state_of(incident) != IncidentState.FALSE_ALARM
+    assert not FieldReport.objects.exists()
+
+
 # --- a coordinator ends a deployment -------------------------------------------------
 
 
