@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -33,7 +34,7 @@ from amparo.alerts.models import (
     BroadcastStatus,
 )
 from amparo.alerts.planner import language_sent, validity_for
-from amparo.alerts.queries.broadcasts import recipient_rows
+from amparo.alerts.queries.broadcasts import WAITING, recipient_rows
 from amparo.alerts.texts import LANGUAGES, unfilled
 from amparo.audit.actions import record_event
 from amparo.channels.actions import queue_many
@@ -55,6 +56,7 @@ __all__ = [
     "cancel_broadcast",
     "draft_broadcast",
     "draft_correction",
+    "finish_broadcasts",
     "send_back_broadcast",
     "send_with_override",
     "submit_broadcast",
@@ -343,7 +345,8 @@ def _queue(broadcast: Broadcast) -> None:
         for language, message_id in zip(languages, message_ids, strict=True)
         if message_id is not None
     ]
-    broadcast.status = BroadcastStatus.SENDING
+    # Nobody to send to: nothing will ever finish, so it is sent as it stands.
+    broadcast.status = BroadcastStatus.SENDING if queued else BroadcastStatus.SENT
     broadcast.queued_at = now
     broadcast.recipient_count = len(queued)
     broadcast.segment_count = sum(segments_of[language] for language in queued)
@@ -372,3 +375,26 @@ def _insert_recipients(
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 1000):
             cursor.executemany(sql, rows[start : start + 1000])
+
+
+def finish_broadcasts() -> int:
+    """Mark ``sent`` the sending broadcasts none of whose messages is still waiting.
+
+    A message is finished once sent, delivered, failed or dropped (an expired
+    one is dropped by the outbox's own sweep). Audited once per broadcast, by
+    the system. Return how many were finished.
+    """
+    waiting = BroadcastRecipient.objects.filter(
+        broadcast=OuterRef("pk"), message__status__in=WAITING
+    )
+    with transaction.atomic():
+        done = list(
+            Broadcast.objects.select_for_update()
+            .filter(status=BroadcastStatus.SENDING)
+            .exclude(Exists(waiting))
+        )
+        for broadcast in done:
+            broadcast.status = BroadcastStatus.SENT
+            broadcast.save(update_fields=["status"])
+            record_event(actor=None, action="alerts.broadcast_finish", target=broadcast)
+    return len(done)

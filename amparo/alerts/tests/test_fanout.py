@@ -14,7 +14,13 @@ from amparo.alerts.actions import (
     draft_correction,
     submit_broadcast,
 )
-from amparo.alerts.models import BroadcastKind, BroadcastRecipient, SubscriptionStatus
+from amparo.alerts.actions.broadcasts import finish_broadcasts
+from amparo.alerts.models import (
+    BroadcastKind,
+    BroadcastRecipient,
+    BroadcastStatus,
+    SubscriptionStatus,
+)
 from amparo.alerts.tests.broadcast_factories import BODIES, coordinator, subscriber, town
 from amparo.channels.models import Lane, OutboundMessage, OutboundStatus
 from amparo.channels.sweeps import send_due_messages
@@ -144,3 +150,22 @@ def test_a_correction_goes_to_exactly_the_originals_recipients_whatever_the_town
     )
     assert recipients == {early.pk}
     assert _bodies_to(early)[-1].startswith("Amparo: please ignore")
+
+
+def test_a_broadcast_is_sent_once_every_message_is_finished() -> None:
+    hartford = town()
+    subscriber(hartford)
+    subscriber(hartford)
+    broadcast = _send(hartford)
+    assert finish_broadcasts() == 0
+    for _ in range(5):
+        send_due_messages()
+    assert finish_broadcasts() == 1
+    broadcast.refresh_from_db()
+    assert broadcast.status == BroadcastStatus.SENT
+    assert finish_broadcasts() == 0
+
+
+def test_a_broadcast_to_nobody_is_sent_at_once() -> None:
+    broadcast = _send(town())
+    assert broadcast.recipient_count == 0 and broadcast.status == BroadcastStatus.SENT
