@@ -108,8 +108,9 @@ def test_the_page_and_the_map_work_with_javascript_on(browser, live_server) -> N
     assert page.locator("#incident-map .map-town", has_text="Hartford").count() == 1
     # No tile server configured: no tile asked from anywhere.
     assert page.locator("#incident-map img.leaflet-tile").count() == 0
-    # The list stays for keyboard and screen-reader users.
+    # The list stays for keyboard and screen-reader users, in the map data's words.
     assert page.locator("li.pin-item").count() == 1
+    assert page.locator("li.pin-item").inner_text().startswith("Hartford · the area around 41.76")
 
     assert not [p for p in problems if "Content Security Policy" in p]
     assert elsewhere == []

@@ -44,7 +44,8 @@ def test_a_confirmed_incident_is_a_pin_at_its_coarse_cell() -> None:
     make_confirmed_incident(make_town(), latitude="41.76", longitude="-72.69", location=EXACT)
     [pin] = map_data()["pins"]
     assert (pin["lat"], pin["lon"], pin["town"]) == (41.76, -72.69, "Hartford")
-    assert "Hartford" in pin["label"]
+    assert pin["where"].startswith("the area around 41.76, -72.69, confirmed since ")
+    assert '<p id="no-pins" hidden>' in Client().get(MAP_URL).content.decode()
 
 
 def test_the_exact_point_is_never_in_the_data_nor_the_page() -> None:
@@ -60,7 +61,7 @@ def test_an_unverified_incident_is_not_on_the_map(state: str) -> None:
     incident = make_verifying_incident(make_town())
     Incident.objects.filter(pk=incident.pk).update(state=state)
     assert map_data()["pins"] == []
-    assert 'id="no-pins"' in Client().get(MAP_URL).content.decode()
+    assert '<p id="no-pins">' in Client().get(MAP_URL).content.decode()
 
 
 def test_a_false_alarm_is_not_on_the_map() -> None:
@@ -73,7 +74,7 @@ def test_a_pin_is_gone_once_the_incident_closes() -> None:
     assert len(map_data()["pins"]) == 1
     close_incident(incident=incident, by=make_coordinator(), note="agents left")
     assert map_data()["pins"] == []
-    assert 'id="no-pins"' in Client().get(MAP_URL).content.decode()
+    assert '<p id="no-pins">' in Client().get(MAP_URL).content.decode()
 
 
 def test_a_confirmed_incident_later_called_a_false_alarm_leaves_the_map() -> None:

@@ -20,7 +20,6 @@ many phones may share one address. Nothing about the visitor is stored.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import uuid
 from collections.abc import Callable
@@ -33,7 +32,7 @@ from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import dateformat, formats, timezone, translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape, linebreaks
@@ -95,11 +94,6 @@ def feed_language(request: HttpRequest) -> str:
 def _headline(item: FeedItem) -> str:
     """A one-line title for feed readers: the kind, then the towns."""
     return " · ".join([item.kind_label, *item.towns[:3]])
-
-
-def local_time(moment: dt.datetime) -> str:
-    """A time as the pages show it: in the network's time zone, in the viewer's format."""
-    return str(formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT"))
 
 
 # --- pages -----------------------------------------------------------------------
@@ -263,12 +257,34 @@ def _with_tile_server(response: HttpResponse) -> HttpResponse:
     return response
 
 
+def _pin_rows() -> list[dict[str, Any]]:
+    """The verified incidents, as the page lists them and map.js draws them (the same words)."""
+    rows = []
+    for pin in verified_incidents():
+        local = timezone.localtime(pin.since)
+        sentence = _("the area around %(cell)s, confirmed since %(since)s %(zone)s") % {
+            "cell": pin.cell,
+            "since": formats.date_format(local, "DATETIME_FORMAT"),
+            "zone": dateformat.format(local, "T"),
+        }
+        rows.append(
+            {
+                "town": pin.town or _("unknown town"),
+                "where": sentence,
+                "lat": float(pin.latitude),
+                "lon": float(pin.longitude),
+                "since": pin.since.isoformat(),
+            }
+        )
+    return rows
+
+
 @login_not_required
 @require_safe
 @_rate_limited
 def incident_map(request: HttpRequest) -> HttpResponse:
     context = {
-        "pins": verified_incidents(),
+        "pins": _pin_rows(),
         "hotline": hotline(),
         "tile_url": settings.AMPARO_MAP_TILE_URL,
         "tile_attribution": settings.AMPARO_MAP_TILE_ATTRIBUTION,
@@ -280,26 +296,12 @@ def incident_map(request: HttpRequest) -> HttpResponse:
 @require_safe
 @_rate_limited
 def map_data(request: HttpRequest) -> JsonResponse:
-    """What map.js draws: the verified incidents' cells and the region's town names."""
-    pins = [
-        {
-            "town": pin.town,
-            "lat": float(pin.latitude),
-            "lon": float(pin.longitude),
-            "since": pin.since.isoformat(),
-            "label": _("%(town)s: confirmed, since %(time)s")
-            % {
-                "town": pin.town or _("unknown town"),
-                "time": local_time(pin.since),
-            },
-        }
-        for pin in verified_incidents()
-    ]
+    """What map.js draws and lists: the verified incidents' cells and the region's town names."""
     towns = [
         {"name": town.name, "lat": float(town.latitude), "lon": float(town.longitude)}
         for town in region_town_labels()
     ]
-    response = JsonResponse({"pins": pins, "towns": towns})
+    response = JsonResponse({"pins": _pin_rows(), "towns": towns})
     # Never an old copy: a closed incident must leave the map at the next poll.
     patch_cache_control(response, no_store=True)
     return response

@@ -3,7 +3,7 @@
  * The page lists the same incidents without JavaScript; this only draws them. No tiles are
  * loaded unless the network configured a tile server (data-tiles): then the background is
  * plain and the region's town names say where things are. The data is polled every minute,
- * so an incident leaves the map soon after it closes.
+ * so an incident leaves the map (and the list under it) soon after it closes.
  */
 (function () {
   "use strict";
@@ -33,6 +33,26 @@
       return span;
     }
 
+    function relist(data) {
+      var list = document.getElementById("pin-list");
+      var none = document.getElementById("no-pins");
+      if (!list || !none) {
+        return;
+      }
+      var items = data.pins.map(function (pin) {
+        var item = document.createElement("li");
+        var town = document.createElement("strong");
+        item.className = "pin-item";
+        town.textContent = pin.town;
+        item.appendChild(town);
+        item.appendChild(document.createTextNode(" \u00b7 " + pin.where));
+        return item;
+      });
+      list.replaceChildren.apply(list, items);
+      list.hidden = items.length === 0;
+      none.hidden = items.length !== 0;
+    }
+
     function draw(data) {
       pins.clearLayers();
       var bounds = [];
@@ -48,13 +68,14 @@
         bounds.push([town.lat, town.lon]);
       });
       data.pins.forEach(function (pin) {
+        var text = pin.town + " \u00b7 " + pin.where;
         L.rectangle(
           [[pin.lat - HALF_CELL, pin.lon - HALF_CELL], [pin.lat + HALF_CELL, pin.lon + HALF_CELL]],
           { className: "map-cell", color: "#7a0000", weight: 2, fillOpacity: 0.25 }
-        ).bindTooltip(label(pin.label)).addTo(pins);
+        ).bindTooltip(label(text)).addTo(pins);
         L.circleMarker([pin.lat, pin.lon], {
           className: "map-pin", radius: 7, color: "#7a0000", fillColor: "#b00020", fillOpacity: 0.9
-        }).bindTooltip(label(pin.label)).addTo(pins);
+        }).bindTooltip(label(text)).addTo(pins);
         bounds.push([pin.lat, pin.lon]);
       });
       element.dataset.pins = String(data.pins.length);
@@ -76,7 +97,10 @@
           }
           return response.json();
         })
-        .then(draw)
+        .then(function (data) {
+          draw(data);
+          relist(data);
+        })
         .catch(function () {
           /* The list below the map still says everything; try again at the next poll. */
         });
