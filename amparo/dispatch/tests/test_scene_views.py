@@ -74,9 +74,13 @@ def test_staff_not_on_the_roster_get_no_link_and_are_told_so(client: Client) -> 
 
 @pytest.mark.parametrize("role", [Role.TREASURER, Role.LEGAL, Role.ADMIN])
 def test_other_roles_are_refused(client: Client, role: Role) -> None:
+    offer = offered(responder("Invented Volunteer"), an_incident())
     reauthenticated(client, make_staff(role))
 
     assert client.get(ME).status_code == 403
+    assert client.post(answer_url(offer), {"answer": "accept"}).status_code == 403
+    assert client.post(report_url(offer), {"kind": "arrived"}).status_code == 403
+    assert fresh(offer).status == OfferStatus.OFFERED
 
 
 def test_a_responder_sees_their_offer_and_accepts_it(client: Client) -> None:
