@@ -48,7 +48,12 @@
         item.appendChild(document.createTextNode(" \u00b7 " + pin.where));
         return item;
       });
-      list.replaceChildren.apply(list, items);
+      while (list.firstChild) {
+        list.removeChild(list.firstChild); // replaceChildren is missing on older phones
+      }
+      items.forEach(function (item) {
+        list.appendChild(item);
+      });
       list.hidden = items.length === 0;
       none.hidden = items.length !== 0;
     }
