@@ -12,7 +12,7 @@
 
   function start() {
     var element = document.getElementById("incident-map");
-    if (!element || typeof L === "undefined") {
+    if (!element || typeof L === "undefined" || typeof window.fetch === "undefined") {
       return;
     }
     element.hidden = false;
