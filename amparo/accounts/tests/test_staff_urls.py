@@ -52,6 +52,15 @@ PUBLIC_ROUTES = {
     r"accounts/password/reset/key/(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)/$": "password reset link",
     "accounts/password/reset/key/done/": "password reset finished",
     "staff/admin/login/": "sends the Django admin's login to allauth's, so MFA applies",
+    # Community alerts: only published broadcasts and confirmed open incidents at a coarse cell.
+    "alerts/": "public feed of published alerts and debunks; rate limited per client",
+    "alerts/feed.atom": "the same alerts as an Atom feed",
+    "alerts/feed.json": "the same alerts as a JSON Feed",
+    "alerts/map/": "map of confirmed open incidents at their ~1 km cell; a list without JavaScript",
+    "alerts/map.json": "the map's pins: coarse cells of confirmed open incidents",
+    "alerts/<uuid:broadcast_id>/": "one published alert; anything unpublished is a 404",
+    "alerts/join/": "join alerts: only ever a pending request confirmed by the person's own text",
+    "alerts/join/check-your-phone/": "says a confirmation text may be on its way; reveals nothing",
     "staff/dispatch/feed/<str:token>.ics": (
         "a responder's calendar app fetches their shifts: the URL holds a secret only its"
         " digest is stored of; shift times and the network's name, nothing else"
