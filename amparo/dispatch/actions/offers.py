@@ -16,6 +16,8 @@ is audited by ids only. Rules kept here:
   the incident's timeline tells the coordinators. A late accept of an expired
   offer still counts while places remain. Once K accepted, the open offers
   left become "covered" without a text.
+- The first accept of an incident still reported moves it to "being
+  verified": someone is on the way (:func:`move_from_field`).
 - A decline that leaves no open offer in the incident's latest ring, while
   fewer than K accepted (everybody asked said no, or one who was going cannot
   any more), escalates at once in the same way: nobody is left to wait for.
@@ -44,8 +46,8 @@ from amparo.dispatch import offers as offer_texts
 from amparo.dispatch.actions.roster import DISPATCH_ROLES
 from amparo.dispatch.errors import DispatchError
 from amparo.dispatch.models import Offer, OfferStatus, Responder
-from amparo.incidents.actions import add_system_note
-from amparo.incidents.models import OPEN_STATES, Incident
+from amparo.incidents.actions import add_system_note, move_from_field
+from amparo.incidents.models import OPEN_STATES, Incident, IncidentState
 
 if TYPE_CHECKING:
     from amparo.accounts.models import User
@@ -153,7 +155,8 @@ def answer_offer(*, offer: Offer, accept: bool, now: dt.datetime | None = None) 
     """Record the responder's answer to ``offer`` (by their text) and return it as it is now.
 
     An accept goes (``accepted``) while fewer than the incident's ``wanted``
-    responders accepted, and is ``covered`` after. An accept of an
+    responders accepted, and is ``covered`` after; the first accept of an
+    incident still reported moves it to being verified. An accept of an
     expired offer still goes while places remain. A decline is recorded, also
     after an accept (the place is free again), and escalates at once when it
     leaves nobody to wait for (see the module docstring). Any other answer to
@@ -187,9 +190,19 @@ def answer_offer(*, offer: Offer, accept: bool, now: dt.datetime | None = None) 
         mine.save(update_fields=["status", "answered_at"])
         # The responder answered by text: no staff actor.
         record_event(actor=None, action=f"dispatch.offer_{mine.status}", target=mine)
-        if mine.status == OfferStatus.DECLINED and _nobody_left_to_wait_for(offers):
+        if mine.status == OfferStatus.ACCEPTED and incident.state == IncidentState.REPORTED:
+            _someone_is_going(incident, mine)
+        elif mine.status == OfferStatus.DECLINED and _nobody_left_to_wait_for(offers):
             _escalate(incident, offers, now=now, everybody_declined=True)
     return mine
+
+
+def _someone_is_going(incident: Incident, offer: Offer) -> None:
+    """The incident's first accept: it is being verified now (by the system, on their word)."""
+    note = _("Dispatch: a responder accepted (code %(code)s) and is on the way.") % {
+        "code": offer.code
+    }
+    move_from_field(incident=incident, to_state=IncidentState.VERIFYING, note=note)
 
 
 def _nobody_left_to_wait_for(offers: Sequence[Offer]) -> bool:

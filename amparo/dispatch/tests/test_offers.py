@@ -23,7 +23,7 @@ from amparo.dispatch.offers import propose_responders
 from amparo.dispatch.sweeps import auto_offer_new_incidents, escalate_waiting_offers
 from amparo.dispatch.tests.factories import once
 from amparo.incidents.actions import mark_false_alarm
-from amparo.incidents.models import EventKind, Incident, IncidentEvent
+from amparo.incidents.models import EventKind, Incident, IncidentEvent, IncidentState
 from amparo.incidents.tests.factories import SCHOOL, make_gazetteer, texted
 from amparo.intake.tests.texts import text_in
 
@@ -484,3 +484,22 @@ def test_auto_offer_with_nobody_on_call_writes_nothing_and_tries_again(settings:
     assert not IncidentEvent.objects.filter(incident=incident, kind=EventKind.NOTE).exists()
     responder_near("Invented Now On Call")
     assert auto_offer_new_incidents() == 1
+
+
+def test_the_first_accept_moves_a_reported_incident_to_being_verified() -> None:
+    incident = an_incident()
+    first, second = (responder_near(f"Invented {n}") for n in range(2))
+    offers = actions.offer_dispatch(
+        incident=incident, responders=[first, second], by=coordinator(), wanted=2
+    )
+    code = {o.responder_id: o.code for o in offers}
+    assert incident.state == IncidentState.REPORTED
+
+    text_in(f"1 {code[first.pk]}", phone=phone_of(first))
+    text_in(f"1 {code[second.pk]}", phone=phone_of(second))
+
+    incident.refresh_from_db()
+    assert incident.state == IncidentState.VERIFYING
+    (moved,) = IncidentEvent.objects.filter(incident=incident, kind=EventKind.STATE)
+    assert moved.by is None and moved.to_state == IncidentState.VERIFYING
+    assert f"code {code[first.pk]}" in moved.note and "Invented" not in moved.note
