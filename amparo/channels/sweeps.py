@@ -55,6 +55,7 @@ from amparo.channels.gateways.base import (
 )
 from amparo.channels.models import (
     ChannelHealth,
+    Lane,
     OutboundMessage,
     OutboundStatus,
     SenderThrottle,
@@ -157,6 +158,7 @@ def claim_due(config: ChannelConfig, *, settings_: OutboxTuning) -> list[_Claime
                 "attempts",
                 "created_at",
                 "valid_until",
+                "lane",
                 "contact__id",
                 "contact__phone",
                 "contact__opted_out_at",
@@ -168,9 +170,13 @@ def claim_due(config: ChannelConfig, *, settings_: OutboxTuning) -> list[_Claime
         starts: dict[uuid.UUID, dt.datetime] = {}
         for row in rows:
             opted_out_at = row.contact.opted_out_at
-            if opted_out_at is not None and opted_out_at > row.created_at:
+            if opted_out_at is not None and (
+                opted_out_at > row.created_at or row.lane >= Lane.ALERT
+            ):
                 # STOP arrived after this was queued (the STOP confirmation itself,
-                # queued after the opt-out, still goes).
+                # queued after the opt-out, still goes). An alert or bulk message never
+                # goes to an opted-out contact, whatever the times: a broadcast
+                # enqueued while the STOP committed (PostgreSQL) may carry a later time.
                 opted_out.append(row.pk)
                 continue
             start, index = free[0]

@@ -310,6 +310,21 @@ def test_a_message_queued_before_stop_is_dropped_but_the_confirmation_goes(
     assert [m.body for m in fake.accepted] == ["You will get no more texts."]
 
 
+def test_an_alert_queued_after_the_stop_committed_is_dropped_all_the_same(
+    fake: FakeTwilio, contact: Contact
+) -> None:
+    opt_out(contact=contact, method="sms-keyword")
+    # As a bulk enqueue racing the STOP would leave it: queued later, pending.
+    alert = _queue(contact, "Alerta", lane=Lane.ALERT, even_if_opted_out=True)
+    reply = _queue(contact, "You will get no more texts.", even_if_opted_out=True)
+    _drain()
+    assert (_reload(alert).status, _reload(alert).error_code) == (
+        OutboundStatus.DROPPED,
+        "opted-out",
+    )
+    assert [m.body for m in fake.accepted] == [_reload(reply).body]
+
+
 # --- throttling -----------------------------------------------------------------------
 
 
