@@ -16,6 +16,11 @@ urlpatterns = [
     path("feed/<str:token>.ics", roster.feed, name="feed"),
     path("incidents/<uuid:incident_id>/", offers.incident_offers, name="incident_offers"),
     path("incidents/<uuid:incident_id>/send/", offers.send_offers, name="send_offers"),
+    path(
+        "incidents/<uuid:incident_id>/rows/",
+        offers.incident_offers_rows,
+        name="incident_offers_rows",
+    ),
     path("drills/", drills.drills, name="drills"),
     path("drills/start/", drills.start_drill, name="start_drill"),
     path("drills/<uuid:drill_id>/", drills.drill, name="drill"),

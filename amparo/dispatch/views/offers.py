@@ -1,12 +1,19 @@
-"""The dispatch page of an incident: its offers, and sending more (coordinators)."""
+"""The dispatch page of an incident: its offers, and sending more (coordinators).
+
+The page works without JavaScript (its Refresh link reloads it); with it,
+``dispatch/dispatch.js`` (CSP: our own scripts only) swaps in the offers'
+rows every few seconds, so an accept texted by a responder shows up by itself.
+"""
 
 from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import ngettext
 from django.views.decorators.http import (
     require_GET,
@@ -21,6 +28,9 @@ from amparo.dispatch.forms import OfferForm
 from amparo.dispatch.queries import offers as queries
 from amparo.dispatch.queries.offers import DISPATCH_VIEW_ROLES
 
+# How often dispatch.js asks for fresh rows: an accept shows within this many seconds.
+POLL_SECONDS = 3
+
 
 @role_required(*DISPATCH_VIEW_ROLES)
 @require_GET
@@ -29,13 +39,33 @@ def incident_offers(request: HttpRequest, incident_id: uuid.UUID) -> HttpRespons
     return _incident_offers(request, incident_id, None)
 
 
+@role_required(*DISPATCH_VIEW_ROLES)
+@require_GET
+def incident_offers_rows(request: HttpRequest, incident_id: uuid.UUID) -> HttpResponse:
+    """The offers' rows alone, for ``dispatch.js``."""
+    panel = queries.dispatch_rows_for(signed_in_user(request), incident_id)
+    context = {"panel": panel, "incident": panel.incident, "fragment": True}
+    response = render(request, "dispatch/_offer_rows.html", context)
+    response["X-Dispatch-Rows"] = "1"  # dispatch.js swaps in only what carries this mark
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def _incident_offers(
     request: HttpRequest, incident_id: uuid.UUID, form: OfferForm | None, status: int = 200
 ) -> HttpResponse:
     panel = queries.access_dispatch(signed_in_user(request), incident_id)
     if form is None:
         form = OfferForm(proposed=panel.proposed)
-    context = {"panel": panel, "incident": panel.incident, "form": form}
+    context = {
+        "panel": panel,
+        "incident": panel.incident,
+        "form": form,
+        "rows_url": reverse("dispatch:incident_offers_rows", args=[panel.incident.pk]),
+        "poll_seconds": POLL_SECONDS,
+        # Live updates stop before the session's idle timeout (as on the board).
+        "idle_seconds": max(60, settings.AMPARO_SESSION_IDLE_SECONDS - 60),
+    }
     return render(request, "dispatch/incident_offers.html", context, status=status)
 
 
