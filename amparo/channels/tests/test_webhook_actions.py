@@ -132,3 +132,27 @@ def test_other_database_errors_are_not_retried(monkeypatch: pytest.MonkeyPatch) 
         accept_inbound_text(channel="sms", text=text())
 
     assert len(flaky.calls) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_a_text_is_one_insert_committed_as_it_returns(
+    django_assert_num_queries: Any,
+) -> None:
+    with django_assert_num_queries(1) as captured:
+        message = accept_inbound_text(channel="sms", text=text(), idempotency_token="tok-1")
+
+    assert message is not None
+    assert captured.captured_queries[0]["sql"].startswith("INSERT")
+    assert connection.get_autocommit()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_a_repeated_text_is_refused_by_the_constraint() -> None:
+    accept_inbound_text(channel="sms", text=text(), idempotency_token="tok-1")
+
+    assert accept_inbound_text(channel="sms", text=text(), idempotency_token="tok-2") is None
+    assert (
+        accept_inbound_text(channel="sms", text=text("SM" + "2" * 32), idempotency_token="tok-1")
+        is None
+    )
+    assert InboundMessage.objects.count() == 1
