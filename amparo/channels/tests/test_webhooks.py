@@ -84,9 +84,21 @@ class TestInboundTextView:
         assert nothing_stored()
 
     def test_a_malformed_text_is_refused_and_nothing_is_stored(self, client: Client) -> None:
-        response = post_signed(client, SMS, fixture("twilio_inbound_sms", From="+1860"))
+        response = post_signed(client, SMS, fixture("twilio_inbound_sms", From="860-555-0142"))
 
         assert response.status_code == 400
+        assert nothing_stored()
+
+    def test_a_text_from_a_number_that_cannot_exist_is_stored_and_dropped_by_routing(
+        self, client: Client
+    ) -> None:
+        fields = fixture("twilio_inbound_sms", From="+1860")
+
+        assert post_signed(client, SMS, fields).status_code == 200
+        assert InboundMessage.objects.get().sender == "+1860"
+
+        route_waiting_messages()
+
         assert nothing_stored()
 
     def test_a_get_is_refused(self, client: Client) -> None:

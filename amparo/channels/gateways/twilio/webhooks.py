@@ -12,14 +12,12 @@ end up in logs, and the values are phone numbers and message bodies.
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlparse
 
 from django.http import HttpRequest
-from twilio.request_validator import RequestValidator
+from twilio.request_validator import RequestValidator, compare
 
 from amparo.channels.gateways.base import DeliveryReceipt, InboundText, InvalidWebhook
-from amparo.contacts.errors import ContactsError
-from amparo.contacts.phones import to_e164
 
 # The longest text Twilio delivers is 1,600 characters; percent-encoded, a
 # character outside ASCII takes up to 9 bytes (12 beyond the BMP, which count
@@ -88,9 +86,38 @@ def signed_fields(request: HttpRequest, *, auth_token: str, public_url: str) -> 
     if not signature:
         raise InvalidWebhook("X-Twilio-Signature missing", status=403)
     url = public_url.rstrip("/") + request.get_full_path()
-    if not RequestValidator(auth_token).validate(url, fields, signature):
+    if not _signature_matches(RequestValidator(auth_token), url, fields, signature):
         raise InvalidWebhook("X-Twilio-Signature does not match", status=403)
     return fields
+
+
+def _signature_matches(
+    validator: RequestValidator, url: str, fields: dict[str, str], signature: str
+) -> bool:
+    """What ``validator.validate`` answers, with one HMAC instead of two for a good signature.
+
+    ``validate`` accepts a signature of the URL with or without its port (Twilio
+    has signed both ways) and always computes both. Twilio signs the URL it
+    was given, ours as written, which is one of the two: it is checked first
+    (with the SDK's comparison, which takes the same time wherever the
+    strings differ); any other signature gets the SDK's full check.
+    """
+    form = _OneValueEach(fields)
+    expected = validator.compute_signature(urlparse(url).geturl(), form)
+    if compare(expected, signature):
+        return True
+    return bool(validator.validate(url, form, signature))
+
+
+class _OneValueEach(dict[str, str]):
+    """A form without repeated fields, as the SDK reads a multi-valued one (Flask's ``getall``).
+
+    Given a plain dict, the SDK tries two other interfaces first for every
+    field and catches their errors: a third of the signature's cost.
+    """
+
+    def getall(self, name: str) -> list[str]:
+        return [self[name]]
 
 
 def _parse_form(raw: bytes) -> dict[str, str]:
@@ -139,7 +166,9 @@ def parse_twilio_request(
         raise InvalidWebhook("Body too long")
     return InboundText(
         provider_id=provider_id,
-        from_phone=phone_field(fields, "From"),
+        # In E.164 form; whether the number exists is for routing to say
+        # (phonenumbers' check was a tenth of the webhook's time).
+        from_phone=required_field(fields, "From", E164),
         to=required_field(fields, "To", OUR_NUMBER),
         body=body,
     )
@@ -153,12 +182,3 @@ def required_field(fields: dict[str, str], name: str, pattern: re.Pattern[str]) 
     if not pattern.fullmatch(value):
         raise InvalidWebhook(f"{name} is malformed")
     return value
-
-
-def phone_field(fields: dict[str, str], name: str) -> str:
-    """Field ``name`` as a valid E.164 phone number; raise :class:`InvalidWebhook` if it is not."""
-    value = required_field(fields, name, E164)
-    try:
-        return to_e164(value)
-    except ContactsError:
-        raise InvalidWebhook(f"{name} is not a valid phone number") from None
