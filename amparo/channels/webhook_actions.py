@@ -22,16 +22,24 @@ the whole transaction (rolled back) is tried once more.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TypeVar
 
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from amparo.channels.actions import record_receipt
 from amparo.channels.gateways.base import DeliveryReceipt, InboundText
 from amparo.channels.models import InboundMessage, OutboundMessage, WebhookReceipt
-from amparo.intake.actions import receive_voicemail, store_inbound_text
+from amparo.intake.actions import (
+    inbound_text_row,
+    receive_voicemail,
+    store_inbound_row,
+    store_inbound_rows,
+    store_inbound_text,
+)
 
 log = logging.getLogger("amparo.channels")
 
@@ -72,12 +80,96 @@ def accept_inbound_text(
 
     The idempotency token is kept on the message row itself, so the webhook's
     whole write is one insert: a burst of texts is answered at the rate the
-    database takes single rows, and routing (contact, keywords, replies) runs
-    in the worker.
+    database takes rows, and routing (contact, keywords, replies) runs in the
+    worker. Texts arriving on several threads of this process at once share
+    that insert (:class:`_TextsInFlight`); each is committed before its
+    caller returns.
     """
-    return _again_if_database_busy(
-        lambda: store_inbound_text(channel=channel, text=text, webhook_token=idempotency_token)
-    )
+    if connection.in_atomic_block:  # the simulator, tests: the caller's transaction
+        return store_inbound_text(channel=channel, text=text, webhook_token=idempotency_token)
+    row = inbound_text_row(channel=channel, text=text, webhook_token=idempotency_token)
+    return _again_if_database_busy(lambda: _texts_in_flight.store(row))
+
+
+class _NotStored(RuntimeError):
+    """What a text's thread is told if the thread storing its batch stopped half-way."""
+
+
+@dataclass(eq=False)
+class _Waiting:
+    message: InboundMessage
+    done: bool = False
+    result: InboundMessage | None = None
+    error: BaseException | None = field(default_factory=lambda: _NotStored("not stored"))
+
+    def settle(self, outcome: InboundMessage | BaseException | None) -> None:
+        if isinstance(outcome, BaseException):
+            self.result, self.error = None, outcome
+        else:
+            self.result, self.error = outcome, None
+
+
+class _TextsInFlight:
+    """The texts this process's request threads are storing; one thread stores all that wait.
+
+    On SQLite one writer at a time holds the write lock, and every turn costs
+    a hand-over between threads and processes. A thread that gets the turn
+    stores its own text and every text queued while it waited, in one
+    INSERT, and tells their threads the outcome; those return without a
+    turn of their own. A batch the database refuses for being busy is
+    refused to each of its texts (each then tries once more); one whose
+    INSERT fails otherwise (nothing stored) is stored text by text, so no
+    text fails for another's fault.
+    """
+
+    def __init__(self) -> None:
+        self._turn = threading.Lock()
+        self._queue_lock = threading.Lock()
+        self._queue: list[_Waiting] = []
+
+    def store(self, message: InboundMessage) -> InboundMessage | None:
+        mine = _Waiting(message)
+        with self._queue_lock:
+            self._queue.append(mine)
+        with self._turn:
+            if not mine.done:
+                with self._queue_lock:
+                    batch, self._queue = self._queue, []
+                try:
+                    _store_batch(batch)
+                finally:
+                    for waiting in batch:
+                        waiting.done = True
+        if mine.error is not None:
+            raise mine.error
+        return mine.result
+
+
+def _store_batch(batch: list[_Waiting]) -> None:
+    if len(batch) == 1:
+        batch[0].settle(_outcome_alone(batch[0].message))
+        return
+    outcomes: list[InboundMessage | Exception | None]
+    try:
+        outcomes = [*store_inbound_rows(messages=[waiting.message for waiting in batch])]
+    except OperationalError as exc:
+        for waiting in batch:
+            waiting.settle(exc)
+        return
+    except DatabaseError:
+        outcomes = [_outcome_alone(waiting.message) for waiting in batch]
+    for waiting, outcome in zip(batch, outcomes, strict=True):
+        waiting.settle(outcome)
+
+
+def _outcome_alone(message: InboundMessage) -> InboundMessage | Exception | None:
+    try:
+        return store_inbound_row(message=message)
+    except Exception as exc:
+        return exc
+
+
+_texts_in_flight = _TextsInFlight()
 
 
 def accept_receipt(

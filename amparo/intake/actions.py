@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Sequence
 from contextlib import nullcontext
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
+from django.db.models.constants import OnConflict
 from django.utils import timezone
 
 from amparo.channels.actions import erase_text_at_provider
@@ -41,19 +43,14 @@ class _AlreadyReceived(Exception):
     pass
 
 
-def store_inbound_text(
-    *, channel: str, text: InboundText, webhook_token: str = ""
-) -> InboundMessage | None:
-    """Store ``text`` as it came (sender and body sealed), for the ``intake.route`` sweep.
+def inbound_text_row(*, channel: str, text: InboundText, webhook_token: str = "") -> InboundMessage:
+    """The row :func:`store_inbound_text` stores for ``text``, not saved yet.
 
-    The webhook's whole write: one row, so a burst of texts is answered fast
-    and the provider never waits on routing. The route is read from the words
-    now (no database), so the inbox shows a text that needs an operator even
-    before it is routed. Return None, having stored nothing, when the provider
-    id or the webhook's idempotency token was already received on ``channel``.
+    The route is read from the words now (no database), so the inbox shows a
+    text that needs an operator even before it is routed.
     """
     route = plan_route(match_keyword(text.body))
-    message = InboundMessage(
+    return InboundMessage(
         channel=channel,
         sender=text.from_phone,
         kind=InboundKind.SMS,
@@ -64,6 +61,25 @@ def store_inbound_text(
         routed_to=route.routed_to,
         needs_operator=route.needs_operator,
     )
+
+
+def store_inbound_text(
+    *, channel: str, text: InboundText, webhook_token: str = ""
+) -> InboundMessage | None:
+    """Store ``text`` as it came (sender and body sealed), for the ``intake.route`` sweep.
+
+    The webhook's whole write: one row, so a burst of texts is answered fast
+    and the provider never waits on routing. Return None, having stored
+    nothing, when the provider id or the webhook's idempotency token was
+    already received on ``channel``.
+    """
+    return store_inbound_row(
+        message=inbound_text_row(channel=channel, text=text, webhook_token=webhook_token)
+    )
+
+
+def store_inbound_row(*, message: InboundMessage) -> InboundMessage | None:
+    """Store a row from :func:`inbound_text_row`; None if it repeats one received before."""
     try:
         # Outside a transaction the INSERT is its own, committed when it
         # returns: the database's write lock is held for that one statement,
@@ -73,10 +89,47 @@ def store_inbound_text(
         with transaction.atomic() if connection.in_atomic_block else nullcontext():
             message.save(force_insert=True)
     except IntegrityError:
-        if _already_received(channel, text.provider_id, webhook_token):
+        if _already_received(message.channel, message.provider_id, message.webhook_token):
             return None
         raise
     return message
+
+
+def store_inbound_rows(
+    *, messages: Sequence[InboundMessage]
+) -> list[InboundMessage | IntegrityError | None]:
+    """Store rows from :func:`inbound_text_row` with one INSERT, outside any transaction.
+
+    For each row, in order: the row; None if it repeats a provider id or
+    idempotency token received before or earlier in ``messages``; or an
+    :class:`IntegrityError` if it was neither stored nor a repeat. Repeats
+    are skipped by the constraints (``ON CONFLICT DO NOTHING``; SQLite's
+    ``INSERT OR IGNORE``). An error of the statement itself is raised, and
+    then nothing was stored.
+    """
+    assert not connection.in_atomic_block, "the INSERT must be its own transaction"
+    # What save() runs for one row, for several at once. Not bulk_create: it
+    # wraps its work in a transaction, so the write lock would be held while
+    # it builds the statement and seals every row.
+    InboundMessage._base_manager._insert(  # type: ignore[attr-defined]
+        messages,
+        fields=[f for f in InboundMessage._meta.local_concrete_fields if not f.generated],
+        on_conflict=OnConflict.IGNORE,
+    )
+    stored = set(
+        InboundMessage.objects.filter(pk__in=[m.pk for m in messages]).values_list("pk", flat=True)
+    )
+    outcomes: list[InboundMessage | IntegrityError | None] = []
+    for message in messages:
+        if message.pk in stored:
+            message._state.adding = False
+            message._state.db = connection.alias
+            outcomes.append(message)
+        elif _already_received(message.channel, message.provider_id, message.webhook_token):
+            outcomes.append(None)
+        else:
+            outcomes.append(IntegrityError("an inbound text was neither stored nor a repeat"))
+    return outcomes
 
 
 def route_stored_message(*, message_id: uuid.UUID | str) -> InboundMessage | None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
 import pytest
-from django.db import OperationalError, connection
+from django.db import DatabaseError, OperationalError, connection
 
 from amparo.channels import webhook_actions
 from amparo.channels.gateways.base import DeliveryReceipt, InboundText
@@ -90,8 +92,8 @@ def busy_then(real: Any, failures: int, message: str = "database is locked") -> 
 def test_a_text_refused_by_a_busy_sqlite_is_tried_once_more(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    flaky = busy_then(webhook_actions.store_inbound_text, failures=1)
-    monkeypatch.setattr(webhook_actions, "store_inbound_text", flaky)
+    flaky = busy_then(webhook_actions.store_inbound_row, failures=1)
+    monkeypatch.setattr(webhook_actions, "store_inbound_row", flaky)
 
     if connection.vendor != "sqlite":
         # PostgreSQL waits for row locks; it never answers "database is locked".
@@ -113,8 +115,8 @@ def test_a_database_busy_twice_gives_up_and_stores_nothing(
 ) -> None:
     monkeypatch.setattr(
         webhook_actions,
-        "store_inbound_text",
-        busy_then(webhook_actions.store_inbound_text, failures=2),
+        "store_inbound_row",
+        busy_then(webhook_actions.store_inbound_row, failures=2),
     )
 
     with pytest.raises(OperationalError):
@@ -125,8 +127,8 @@ def test_a_database_busy_twice_gives_up_and_stores_nothing(
 
 @pytest.mark.django_db(transaction=True)
 def test_other_database_errors_are_not_retried(monkeypatch: pytest.MonkeyPatch) -> None:
-    flaky = busy_then(webhook_actions.store_inbound_text, failures=1, message="disk I/O error")
-    monkeypatch.setattr(webhook_actions, "store_inbound_text", flaky)
+    flaky = busy_then(webhook_actions.store_inbound_row, failures=1, message="disk I/O error")
+    monkeypatch.setattr(webhook_actions, "store_inbound_row", flaky)
 
     with pytest.raises(OperationalError):
         accept_inbound_text(channel="sms", text=text())
@@ -156,3 +158,91 @@ def test_outside_a_transaction_a_repeated_text_is_refused_by_the_constraint() ->
         is None
     )
     assert InboundMessage.objects.count() == 1
+
+
+def texts_from_threads(tokens: list[str], sids: list[str]) -> list[Any]:
+    """accept_inbound_text on a thread per text, all queued before the first gets the turn."""
+    outcomes: list[Any] = [None] * len(sids)
+    in_flight = webhook_actions._texts_in_flight
+
+    def accept(i: int) -> None:
+        try:
+            outcomes[i] = accept_inbound_text(
+                channel="sms", text=text(sids[i]), idempotency_token=tokens[i]
+            )
+        except Exception as exc:
+            outcomes[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=accept, args=(i,)) for i in range(len(sids))]
+    with in_flight._turn:  # hold the turn until every text is queued
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 10
+        while len(in_flight._queue) < len(sids) and time.monotonic() < deadline:
+            time.sleep(0.001)
+    for thread in threads:
+        thread.join(10)
+    return outcomes
+
+
+@pytest.mark.django_db(transaction=True)
+def test_texts_queued_on_several_threads_are_stored_by_one_insert_each_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    batches: list[int] = []
+    real = webhook_actions.store_inbound_rows
+
+    def counted(**kwargs: Any) -> Any:
+        batches.append(len(kwargs["messages"]))
+        return real(**kwargs)
+
+    monkeypatch.setattr(webhook_actions, "store_inbound_rows", counted)
+    sids = ["SM" + str(i) * 32 for i in range(4)] + ["SM" + "0" * 32]  # the last repeats the first
+    tokens = ["tok-0", "tok-1", "tok-2", "tok-1", "tok-4"]  # the fourth repeats the second's
+
+    outcomes = texts_from_threads(tokens, sids)
+
+    assert batches == [5]
+    assert [type(o).__name__ for o in outcomes] == [
+        "InboundMessage", "InboundMessage", "InboundMessage", "NoneType", "NoneType"
+    ]  # fmt: skip
+    stored = InboundMessage.objects.order_by("provider_id")
+    assert [m.provider_id for m in stored] == sids[:3]
+    assert all(o.pk == InboundMessage.objects.get(pk=o.pk).pk for o in outcomes[:3])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_the_database_refuses_otherwise_is_stored_text_by_text(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(**kwargs: Any) -> Any:
+        raise DatabaseError("the batch's statement failed")
+
+    monkeypatch.setattr(webhook_actions, "store_inbound_rows", broken)
+    sids = ["SM" + str(i) * 32 for i in range(3)]
+
+    outcomes = texts_from_threads(["tok-0", "tok-1", "tok-2"], sids)
+
+    assert all(isinstance(o, InboundMessage) for o in outcomes)
+    assert InboundMessage.objects.count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_busy_database_refuses_the_whole_batch_and_each_text_tries_once_more(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("only SQLite answers 'database is locked'")
+    monkeypatch.setattr(
+        webhook_actions,
+        "store_inbound_rows",
+        busy_then(webhook_actions.store_inbound_rows, failures=1),
+    )
+    sids = ["SM" + str(i) * 32 for i in range(3)]
+
+    outcomes = texts_from_threads(["tok-0", "tok-1", "tok-2"], sids)
+
+    assert all(isinstance(o, InboundMessage) for o in outcomes)
+    assert InboundMessage.objects.count() == 3

@@ -16,7 +16,14 @@ from amparo.contacts.models import Contact
 from amparo.contacts.queries import find_contact_by_phone
 from amparo.incidents.models import Report
 from amparo.intake import router
-from amparo.intake.actions import receive_text, receive_voicemail, route_stored_message
+from amparo.intake.actions import (
+    inbound_text_row,
+    receive_text,
+    receive_voicemail,
+    route_stored_message,
+    store_inbound_row,
+    store_inbound_rows,
+)
 from amparo.intake.tests.texts import CHANNEL, OTHER_PHONE, PHONE, contact_of, replies_to, text_in
 
 GATEWAY = "amparo.channels.gateways.console.ConsoleGateway"
@@ -280,3 +287,24 @@ def test_withheld_voicemails_past_the_limit_reach_operators_but_not_the_board(se
 
     assert Report.objects.count() == 2
     assert InboundMessage.objects.filter(needs_operator=True).count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rows_stored_together_take_one_insert_and_repeats_come_back_as_none(
+    django_assert_num_queries: Any,
+) -> None:
+    def row(sid: str, token: str) -> InboundMessage:
+        text = InboundText(provider_id=sid, from_phone=PHONE, to="+18605550100", body=BODY)
+        return inbound_text_row(channel=CHANNEL, text=text, webhook_token=token)
+
+    store_inbound_row(message=row("SM0001", "tok-1"))
+    rows = [row("SM0002", "tok-2"), row("SM0001", "tok-9"), row("SM0003", "tok-2")]
+
+    # The INSERT, the read of what it stored, and one look per repeat.
+    with django_assert_num_queries(4) as captured:
+        outcomes = store_inbound_rows(messages=rows)
+
+    assert sum(q["sql"].startswith("INSERT") for q in captured.captured_queries) == 1
+    assert outcomes == [rows[0], None, None]
+    assert InboundMessage.objects.get(provider_id="SM0002").body == BODY
+    assert InboundMessage.objects.count() == 2
