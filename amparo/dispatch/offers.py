@@ -9,12 +9,15 @@ escalation) are in :mod:`amparo.dispatch.actions`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 import secrets
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
@@ -86,7 +89,7 @@ def propose_responders(
     """
     at = at or timezone.now()
     target = incident_point(incident)
-    rows = on_call_rows(at, kind=ShiftKind.FIELD, fields=_FACTS)
+    rows = on_call_rows(at, kind=ShiftKind.FIELD, fields=_FACTS, where=_MAY_GO)
     candidates: list[_Candidate] = []
     for pk, contact_id, skills, radius_km, town_lat, town_lon in rows:
         if contact_id is None or pk in exclude or not OFFER_SKILLS.intersection(skills or ()):
@@ -118,6 +121,13 @@ def propose_responders(
     found = Responder.objects.select_related("contact").in_bulk(chosen) if chosen else {}
     return [found[pk] for pk in chosen if pk in found]
 
+
+# Responders who may be offered an incident, as far as SQL can tell cheaply: a
+# number to text, and a skill's name in the JSON text of their skills (checked
+# exactly in Python: "verifier" inside another skill's name would pass here).
+_MAY_GO = Q(responder__contact__isnull=False) & functools.reduce(
+    operator.or_, (Q(responder__skills__icontains=f'"{skill}"') for skill in sorted(OFFER_SKILLS))
+)
 
 # What propose_responders reads of each responder on call, besides the id.
 _FACTS = (

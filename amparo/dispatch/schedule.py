@@ -117,11 +117,13 @@ def on_call(at: dt.datetime, *, kind: str) -> list[Responder]:
 
 
 def on_call_rows(
-    at: dt.datetime, *, kind: str, fields: Sequence[str] = ()
+    at: dt.datetime, *, kind: str, fields: Sequence[str] = (), where: Q | None = None
 ) -> list[tuple[Any, ...]]:
     """``(responder id, *fields)`` of each responder on call at ``at``, in roster order.
 
-    ``fields`` are lookups from a shift (``"responder__skills"``). One query of
+    ``fields`` are lookups from a shift (``"responder__skills"``); ``where``
+    narrows the shifts further (lookups from a shift too). One query (two
+    selects, each on its own index) of
     plain tuples, no model instances, so that choosing among thousands of
     responders stays fast (``amparo bench dispatch``): the weekly shifts of
     the local weekday of ``at`` and the day before (an overnight shift started
@@ -142,18 +144,28 @@ def on_call_rows(
         # The hotline rings only staff who answer it (or an SMS-only volunteer):
         # a treasurer or legal account on an operator shift is not rung.
         staff_on_call &= Q(responder__user__role__in=HOTLINE_ROLES)
-    rows = (
+    shifts = (
         Shift.objects.filter(kind=kind, responder__active=True)
         # A staff member whose account was closed is off call too.
         .filter(Q(responder__user__isnull=True) | staff_on_call)
-        .filter(_weekly_maybe_running(at, local_day) | Q(starts_at__lte=at, ends_at__gt=at))
-        .order_by("responder__created_at", "responder_id")
-        .values_list("weekday", "start_time", "end_time", "responder_id", *fields)
+        .filter(where or Q())
+        .order_by()
     )
+    columns = ("weekday", "start_time", "end_time", "responder_id", *fields)
+    # Two selects in one query, so that each searches its own index of the
+    # shifts (SQLite does not for an OR of the two).
+    weekly = shifts.filter(
+        _weekly_maybe_running(at, local_day),
+        weekday__in=[local_day.weekday(), yesterday.weekday()],
+    ).values_list(*columns, "responder__created_at")
+    once = shifts.filter(starts_at__lte=at, ends_at__gt=at).values_list(
+        *columns, "responder__created_at"
+    )
+    rows = weekly.union(once, all=True).order_by("responder__created_at", "responder_id")
     running: dict[tuple[dt.date, dt.time, dt.time], bool] = {}
     seen: set[object] = set()
     found: list[tuple[Any, ...]] = []
-    for weekday, start_time, end_time, *responder in rows:
+    for weekday, start_time, end_time, *responder, _created_at in rows:
         if responder[0] in seen:
             continue
         if weekday is not None:
