@@ -18,7 +18,7 @@ is audited by ids only. Rules kept here:
   left become "covered" without a text.
 - The first accept of an incident still reported moves it to "being
   verified": someone is on the way (:func:`move_from_field`).
-- A decline that leaves no open offer in the incident's latest ring, while
+- A decline that leaves no open offer of the incident (in any ring), while
   fewer than K accepted (everybody asked said no, or one who was going cannot
   any more), escalates at once in the same way: nobody is left to wait for.
 - With ``AMPARO_DISPATCH_AUTO_OFFER`` on, the ``dispatch.auto_offer`` sweep
@@ -206,10 +206,14 @@ def _someone_is_going(incident: Incident, offer: Offer) -> None:
 
 
 def _nobody_left_to_wait_for(offers: Sequence[Offer]) -> bool:
-    """No open offer in the latest ring, and fewer accepted than the incident wants."""
+    """No open offer in any ring, and fewer accepted than the incident wants.
+
+    Any ring, not only the latest: while someone asked earlier may still say
+    yes, the timeout decides, so no more volunteers are texted than needed.
+    """
     latest = max(offers, key=lambda o: (o.ring, o.sent_at))
     going = sum(1 for o in offers if o.status == OfferStatus.ACCEPTED)
-    still_open = any(o.status == OfferStatus.OFFERED and o.ring == latest.ring for o in offers)
+    still_open = any(o.status == OfferStatus.OFFERED for o in offers)
     return not still_open and going < latest.wanted
 
 

@@ -503,3 +503,16 @@ def test_the_first_accept_moves_a_reported_incident_to_being_verified() -> None:
     (moved,) = IncidentEvent.objects.filter(incident=incident, kind=EventKind.STATE)
     assert moved.by is None and moved.to_state == IncidentState.VERIFYING
     assert f"code {code[first.pk]}" in moved.note and "Invented" not in moved.note
+
+
+def test_a_declined_ring_waits_for_the_timeout_while_an_earlier_offer_is_still_open() -> None:
+    incident = an_incident()
+    boss = coordinator()
+    early, late, spare = (responder_near(f"Invented {n}", km_away=n) for n in range(3))
+    actions.offer_dispatch(incident=incident, responders=[early], by=boss, wanted=1)
+    (second,) = actions.offer_dispatch(incident=incident, responders=[late], by=boss, wanted=1)
+
+    text_in(f"2 {second.code}", phone=phone_of(late))
+
+    assert offer_of(early).status == OfferStatus.OFFERED
+    assert not Offer.objects.filter(responder=spare).exists()
