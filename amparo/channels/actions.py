@@ -171,13 +171,16 @@ def queue_many(
     lane: Lane,
     channel: str = "sms",
     validity_seconds: int | None = None,
+    valid_until: dt.datetime | None = None,
 ) -> list[str | None]:
     """Queue many (contact id, body) messages at once, due now: a broadcast's fan-out.
 
     Each row is what :func:`queue_message` makes (sealed body bound to its own
     row, ``body_digest``, encoding and segments, ``due_at`` now, valid for the
-    channel's validity unless ``validity_seconds`` says less, pending),
-    written by multi-row INSERTs instead of one ORM save per message.
+    channel's validity unless ``validity_seconds`` or ``valid_until`` says
+    less, pending), written by multi-row INSERTs instead of one ORM save per
+    message. ``valid_until`` lets a broadcast whose messages are made in
+    chunks keep the validity it was given when it was approved.
 
     Ids travel as 32 hex digits, the way Django stores a UUID on SQLite (and
     PostgreSQL reads them as UUIDs too), so 100,000 of them cost no UUID
@@ -202,6 +205,9 @@ def queue_many(
     seconds = configs[channel].validity_seconds
     if validity_seconds is not None:
         seconds = min(seconds, validity_seconds)
+    expires = now + dt.timedelta(seconds=seconds)
+    if valid_until is not None:
+        expires = min(expires, valid_until)
     meta = OutboundMessage._meta
     # The context vault.row_context gives this column of a row: "table|column|<uuid>".
     context_prefix = row_context(
@@ -214,7 +220,7 @@ def queue_many(
         "lane": int(lane),
         "status": OutboundStatus.PENDING.value,
         "due_at": now,
-        "valid_until": now + dt.timedelta(seconds=seconds),
+        "valid_until": expires,
         "created_at": now,
     }
     fields = list(meta.local_concrete_fields)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 import pytest
+from django.utils import timezone
 
 from amparo.channels.actions import ChannelsError, body_digest, queue_many, queue_message
 from amparo.channels.models import Lane, OutboundMessage, OutboundStatus
@@ -54,3 +56,17 @@ def test_an_empty_text_is_refused() -> None:
     contact = find_or_create_contact(phone="+18605550142")
     with pytest.raises(ChannelsError):
         queue_many(messages=[(contact.pk, "")], lane=Lane.ALERT)
+
+
+def test_a_fixed_expiry_is_kept_but_never_past_the_channels_validity() -> None:
+    contact = find_or_create_contact(phone="+18605550142")
+    soon = timezone.now() + dt.timedelta(minutes=5)
+    [kept] = queue_many(messages=[(contact.pk, "One")], lane=Lane.ALERT, valid_until=soon)
+    [capped] = queue_many(
+        messages=[(contact.pk, "Two")],
+        lane=Lane.ALERT,
+        valid_until=timezone.now() + dt.timedelta(days=30),
+    )
+    rows = {m.pk.hex: m for m in OutboundMessage.objects.all()}
+    assert rows[kept].valid_until == soon
+    assert (rows[capped].valid_until - rows[capped].due_at).total_seconds() == 10 * 60 * 60
