@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from amparo.alerts.actions.broadcasts import finish_broadcasts
+from amparo.alerts.actions.broadcasts import (
+    MATERIALIZE_CHUNK,
+    finish_broadcasts,
+    materialize_messages,
+    outbox_room,
+)
 from amparo.alerts.actions.subscriptions import PENDING_LIFETIME, forget_pending_subscriptions
+from amparo.alerts.models import Broadcast, BroadcastStatus
 from amparo.core.worker import register_sweep
 
 
@@ -13,6 +19,22 @@ from amparo.core.worker import register_sweep
 def forget_pending() -> int:
     """Subscriptions never confirmed within PENDING_LIFETIME (48 h) are deleted."""
     return forget_pending_subscriptions(created_before=timezone.now() - PENDING_LIFETIME)
+
+
+@register_sweep("alerts.materialize", every=1.0)
+def materialize() -> int:
+    """Recipients of sending broadcasts get their messages, a chunk a run, ahead of the senders.
+
+    At most MATERIALIZE_CHUNK a run and only as much as the channel sends in
+    the next few minutes (``outbox_room``); a run that made some is run again
+    at once by the worker, until the outbox is far enough ahead.
+    """
+    if not Broadcast.objects.filter(status=BroadcastStatus.SENDING).exists():
+        return 0
+    room = outbox_room()
+    if room <= 0:
+        return 0
+    return materialize_messages(limit=MATERIALIZE_CHUNK, segments=room)
 
 
 @register_sweep("alerts.finish_broadcasts", every=30.0)

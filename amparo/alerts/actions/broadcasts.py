@@ -8,18 +8,20 @@ re-authentication and which is audited with the reason chosen.
 
 Bodies are checked (:mod:`amparo.alerts.checks`) on every save: no names,
 A-numbers, phone numbers or e-mail addresses. Queueing fixes the recipients
-(one :class:`BroadcastRecipient` per contact, so nobody gets an alert twice)
-and puts one message per recipient in the outbox, in the contact's language
-(English if the broadcast lacks it), through the bulk path
-:func:`amparo.channels.actions.queue_many`. Nothing is audited per recipient.
+(one :class:`BroadcastRecipient` per contact, so nobody gets an alert twice,
+in the contact's language, English if the broadcast lacks it); the
+``alerts.materialize`` sweep then puts their messages in the outbox in
+chunks, ahead of the senders (:func:`materialize_messages`, through the bulk
+path :func:`amparo.channels.actions.queue_many`). Nothing is audited per
+recipient.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -33,12 +35,19 @@ from amparo.alerts.models import (
     BroadcastRecipient,
     BroadcastStatus,
 )
-from amparo.alerts.planner import language_sent, validity_for
-from amparo.alerts.queries.broadcasts import WAITING, recipient_rows
+from amparo.alerts.planner import FALLBACK_LANGUAGE, validity_for
+from amparo.alerts.queries.broadcasts import (
+    WAITING,
+    broadcast_db_id,
+    messages_valid_until,
+    recipients_sql,
+    still_materialising,
+    unmade_to_send,
+)
 from amparo.alerts.texts import LANGUAGES, unfilled
 from amparo.audit.actions import record_event
 from amparo.channels.actions import queue_many
-from amparo.channels.models import Lane
+from amparo.channels.models import Lane, OutboundMessage, OutboundStatus
 from amparo.channels.registry import channel_configs
 from amparo.channels.segments import count_segments
 from amparo.incidents.models import Incident, IncidentState
@@ -57,6 +66,8 @@ __all__ = [
     "draft_broadcast",
     "draft_correction",
     "finish_broadcasts",
+    "materialize_messages",
+    "outbox_room",
     "send_back_broadcast",
     "send_with_override",
     "submit_broadcast",
@@ -319,82 +330,165 @@ def _published(broadcast: Broadcast) -> bool:
 
 
 def _queue(broadcast: Broadcast) -> None:
-    """Fix the recipients and put their messages in the outbox, in one transaction.
+    """Fix the recipients, in the approving action's transaction (the broadcast locked).
 
-    Called with the broadcast locked, inside the approving action's transaction.
+    One :class:`BroadcastRecipient` per contact, in the language it will be
+    sent (the contact's, else English), written by one ``INSERT ... SELECT``:
+    the only write per recipient at approval. Their outbox messages are made
+    by :func:`materialize_messages` in chunks, ahead of the senders, so the
+    outbox never takes 100,000 rows in one transaction (which would hold
+    SQLite's writer for seconds, blocking webhooks and replies).
     """
     now = timezone.now()
     bodies = broadcast.bodies
-    contacts: list[Any] = []
-    languages: list[str] = []
-    for contact_id, contact_language, _town in recipient_rows(broadcast):
-        contacts.append(contact_id)
-        languages.append(language_sent(contact_language, bodies))
-    message_ids = queue_many(
-        messages=[
-            (contact_id, bodies[language])
-            for contact_id, language in zip(contacts, languages, strict=True)
-        ],
-        lane=Lane.ALERT,
-        validity_seconds=broadcast.validity_seconds,
+    written = [language for language in LANGUAGES if bodies.get(language)]
+    inner, params = recipients_sql(broadcast)
+    sql = (
+        "INSERT INTO alerts_broadcastrecipient (broadcast_id, contact_id, language) "  # noqa: S608 (our own SQL)
+        "SELECT %s, r.recipient, CASE WHEN r.recipient_language IN "
+        f"({', '.join(['%s'] * len(written))}) THEN r.recipient_language ELSE %s END "
+        # In contact order: the indexes on the contact grow at one end, and
+        # SQLite checks each contact's key in order (twice as fast as unordered).
+        f"FROM ({inner}) r ORDER BY r.recipient"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [broadcast_db_id(broadcast.pk), *written, FALLBACK_LANGUAGE, *params])
+    per_language = dict(
+        BroadcastRecipient.objects.filter(broadcast=broadcast)
+        .values_list("language")
+        .annotate(count=Count("pk"))
+        .order_by()
     )
     segments_of = {language: count_segments(body)[1] for language, body in bodies.items()}
-    _insert_recipients(broadcast, contacts, languages, message_ids)
-    queued = [
-        language
-        for language, message_id in zip(languages, message_ids, strict=True)
-        if message_id is not None
-    ]
+    recipients = sum(per_language.values())
     # Nobody to send to: nothing will ever finish, so it is sent as it stands.
-    broadcast.status = BroadcastStatus.SENDING if queued else BroadcastStatus.SENT
+    broadcast.status = BroadcastStatus.SENDING if recipients else BroadcastStatus.SENT
     broadcast.queued_at = now
-    broadcast.recipient_count = len(queued)
-    broadcast.segment_count = sum(segments_of[language] for language in queued)
+    broadcast.recipient_count = recipients
+    broadcast.segment_count = sum(
+        segments_of[language] * count for language, count in per_language.items()
+    )
     broadcast.published = _published(broadcast)
     broadcast.save(
         update_fields=["status", "queued_at", "recipient_count", "segment_count", "published"]
     )
 
 
-def _insert_recipients(
-    broadcast: Broadcast, contacts: list[Any], languages: list[str], message_ids: list[str | None]
-) -> None:
-    """One row per contact a message was queued for, by multi-row INSERTs."""
-    meta = BroadcastRecipient._meta
-    quote = connection.ops.quote_name
-    rows = [
-        (broadcast.pk.hex, contact, language, message_id)
-        for contact, language, message_id in zip(contacts, languages, message_ids, strict=True)
-        if message_id is not None
-    ]
-    column_of = {field.name: field.column for field in meta.local_concrete_fields}
-    columns = ", ".join(
-        quote(column_of[name]) for name in ("broadcast", "contact", "language", "message")
-    )
-    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES (%s, %s, %s, %s)"  # noqa: S608 (model names)
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), 1000):
-            cursor.executemany(sql, rows[start : start + 1000])
+# Recipients made into messages per run of alerts.materialize: a short
+# transaction (tens of milliseconds), run again at once while there is room.
+MATERIALIZE_CHUNK = 2_000
+# How far ahead of the senders messages are made: the outbox holds at most
+# what the channel can send in this time, so a STOP, an expiry or a
+# cancellation finds most of a big broadcast not yet in the outbox...
+AHEAD_SECONDS = 180
+# ...and never less than this many segments, so a slow channel still has a batch.
+AHEAD_AT_LEAST = 400
+
+_LINK_MESSAGE = (
+    "UPDATE alerts_broadcastrecipient SET message_id = %s WHERE id = %s AND message_id IS NULL"
+)
+
+
+def outbox_room(channel: str = "sms") -> int:
+    """Segments of alerts the outbox may take now: what its senders send in AHEAD_SECONDS,
+    less the alert and bulk segments already waiting there."""
+    config = channel_configs()[channel]
+    ahead = max(len(config.senders) * config.rate_per_sender * AHEAD_SECONDS, AHEAD_AT_LEAST)
+    waiting = OutboundMessage.objects.filter(
+        channel=channel, status=OutboundStatus.PENDING, lane__gte=Lane.ALERT
+    ).aggregate(segments=Sum("segments"))["segments"]
+    return max(0, int(ahead) - (waiting or 0))
+
+
+def materialize_messages(*, limit: int = MATERIALIZE_CHUNK, segments: int | None = None) -> int:
+    """Put up to ``limit`` recipients' messages in the outbox; return how many were made.
+
+    Oldest broadcast first, at most ``segments`` segments in all (None: no
+    limit). Each message is what the fan-out always made (sealed, lane alert,
+    in the recipient's language), valid until the broadcast's approval plus
+    its validity, however late it is made. A recipient who opted out is
+    skipped (and gets no message while opted out); a broadcast past its
+    validity gets no more messages. Safe to run twice at once: the chunk is
+    claimed with ``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL (SQLite
+    runs one writer at a time), and a recipient is linked only while it has
+    no message.
+    """
+    now = timezone.now()
+    made = 0
+    with transaction.atomic():
+        broadcasts = Broadcast.objects.filter(status=BroadcastStatus.SENDING).order_by("queued_at")
+        for broadcast in broadcasts:
+            if made >= limit or (segments is not None and segments <= 0):
+                break
+            if not still_materialising(broadcast, now):
+                continue
+            costs = {
+                language: count_segments(body)[1] for language, body in broadcast.bodies.items()
+            }
+            room = limit - made
+            if segments is not None:
+                room = min(room, segments // max(costs.values()))
+            if room <= 0:
+                break
+            chunk = list(
+                BroadcastRecipient.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(unmade_to_send(), broadcast=broadcast)
+                .order_by("pk")
+                .values_list("pk", "contact_id", "language")[:room]
+            )
+            if not chunk:
+                continue
+            message_ids = queue_many(
+                messages=[
+                    (contact_id, broadcast.bodies[language]) for _, contact_id, language in chunk
+                ],
+                lane=Lane.ALERT,
+                valid_until=messages_valid_until(broadcast),
+            )
+            links = [
+                (message_id, pk)
+                for (pk, _, _), message_id in zip(chunk, message_ids, strict=True)
+                if message_id is not None
+            ]
+            with connection.cursor() as cursor:
+                cursor.executemany(_LINK_MESSAGE, links)
+                if cursor.rowcount != len(links):
+                    # Another run linked some first (the claim should make this
+                    # impossible): undo the whole chunk rather than send twice.
+                    raise RuntimeError("materialize: recipients linked by another run")
+            made += len(links)
+            if segments is not None:
+                segments -= sum(
+                    costs[language]
+                    for (_, _, language), message_id in zip(chunk, message_ids, strict=True)
+                    if message_id is not None
+                )
+    return made
 
 
 def finish_broadcasts() -> int:
-    """Mark ``sent`` the sending broadcasts none of whose messages is still waiting.
+    """Mark ``sent`` the sending broadcasts all of whose recipients' messages are finished.
 
     A message is finished once sent, delivered, failed or dropped (an expired
-    one is dropped by the outbox's own sweep). Audited once per broadcast, by
-    the system. Return how many were finished.
+    one is dropped by the outbox's own sweep). A recipient still without a
+    message keeps the broadcast sending while its message may still be made
+    (:func:`materialize_messages`); not once it opted out or the broadcast's
+    validity ran out. Audited once per broadcast, by the system. Return how
+    many were finished.
     """
-    waiting = BroadcastRecipient.objects.filter(
-        broadcast=OuterRef("pk"), message__status__in=WAITING
-    )
+    now = timezone.now()
+    finished = 0
     with transaction.atomic():
-        done = list(
-            Broadcast.objects.select_for_update()
-            .filter(status=BroadcastStatus.SENDING)
-            .exclude(Exists(waiting))
-        )
-        for broadcast in done:
+        for broadcast in Broadcast.objects.select_for_update().filter(
+            status=BroadcastStatus.SENDING
+        ):
+            recipients = BroadcastRecipient.objects.filter(broadcast=broadcast)
+            if recipients.filter(message__status__in=WAITING).exists():
+                continue
+            if still_materialising(broadcast, now) and recipients.filter(unmade_to_send()).exists():
+                continue
             broadcast.status = BroadcastStatus.SENT
             broadcast.save(update_fields=["status"])
             record_event(actor=None, action="alerts.broadcast_finish", target=broadcast)
-    return len(done)
+            finished += 1
+    return finished

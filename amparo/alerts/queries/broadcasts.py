@@ -7,89 +7,98 @@ recipient queries are the fan-out's hot path: they return raw database rows
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Count, F, Min, Q, QuerySet
+from django.db.models import Count, Q
+from django.utils import timezone
 
 from amparo.accounts.models import Role, User
 from amparo.alerts.models import (
     Broadcast,
     BroadcastRecipient,
+    BroadcastStatus,
     SubscriptionStatus,
-    SubscriptionTown,
 )
 from amparo.audit.actions import record_event
-from amparo.channels.models import OutboundMessage, OutboundStatus
+from amparo.channels.models import OutboundStatus
 
 COORDINATOR_ROLES = (Role.COORDINATOR,)
 
 
-def _town_rows(town_ids: list[int]) -> QuerySet[SubscriptionTown, dict[str, Any]]:
-    """(contact, language, first town) of the active, not opted-out subscribers of the towns."""
-    return (
-        SubscriptionTown.objects.filter(
-            town_id__in=town_ids,
-            subscription__status=SubscriptionStatus.ACTIVE,
-            subscription__contact__opted_out_at__isnull=True,
-        )
-        .values(
-            recipient=F("subscription__contact_id"),
-            recipient_language=F("subscription__contact__language"),
-        )
-        .annotate(first_town=Min("town_id"))
-        .order_by()
-    )
+# The recipient queries run over 100,000 rows in a fan-out, so they are written
+# as SQL for the plans both databases find fastest. A subscription is one
+# contact's, so every row is one contact; contact ids come back as the
+# database holds them. Counting by town needs each subscriber's lowest town
+# among the broadcast's (a subscriber of two towns counts once)...
+_TOWN_RECIPIENTS_BY_TOWN = """
+    SELECT s.contact_id AS recipient, c.language AS recipient_language, m.first_town
+    FROM (
+        SELECT subscription_id, MIN(town_id) AS first_town
+        FROM alerts_subscriptiontown WHERE town_id IN ({towns}) GROUP BY subscription_id
+    ) m
+    JOIN alerts_subscription s ON s.id = m.subscription_id
+    JOIN contacts_contact c ON c.id = s.contact_id
+    WHERE s.status = %s AND c.opted_out_at IS NULL
+"""
+# ...writing the recipients does not (a semi-join, a third faster on PostgreSQL).
+_TOWN_RECIPIENTS = """
+    SELECT s.contact_id AS recipient, c.language AS recipient_language
+    FROM alerts_subscription s
+    JOIN contacts_contact c ON c.id = s.contact_id
+    WHERE s.id IN (
+        SELECT subscription_id FROM alerts_subscriptiontown WHERE town_id IN ({towns})
+    ) AND s.status = %s AND c.opted_out_at IS NULL
+"""
+# A correction's: the original's recipients who still want alerts (not opted
+# out, alerts not stopped), under one of their towns.
+_CORRECTION_RECIPIENTS = """
+    SELECT r.contact_id AS recipient, c.language AS recipient_language{first_town}
+    FROM alerts_broadcastrecipient r
+    JOIN contacts_contact c ON c.id = r.contact_id
+    JOIN alerts_subscription s ON s.contact_id = r.contact_id
+    WHERE r.broadcast_id = %s AND s.status = %s AND c.opted_out_at IS NULL
+"""
+_CORRECTION_FIRST_TOWN = """,
+        (SELECT MIN(st.town_id) FROM alerts_subscriptiontown st
+         WHERE st.subscription_id = s.id) AS first_town"""
 
 
-def _correction_rows(original: Broadcast) -> QuerySet[BroadcastRecipient, dict[str, Any]]:
-    """The original's recipients who still want alerts (not opted out, alerts not stopped)."""
-    return (
-        BroadcastRecipient.objects.filter(
-            broadcast=original,
-            contact__opted_out_at__isnull=True,
-            contact__subscription__status=SubscriptionStatus.ACTIVE,
-        )
-        .values(recipient=F("contact_id"), recipient_language=F("contact__language"))
-        .annotate(first_town=Min("contact__subscription__subscriptiontown__town_id"))
-        .order_by()
-    )
+def broadcast_db_id(broadcast_id: uuid.UUID) -> Any:
+    """A broadcast's id as the database takes it in raw SQL (a UUID, or 32 hex digits)."""
+    return Broadcast._meta.pk.get_db_prep_value(broadcast_id, connection)
 
 
-def _rows_query(broadcast: Broadcast) -> QuerySet[Any, dict[str, Any]]:
-    if broadcast.corrects_id is not None:
-        return _correction_rows(broadcast.corrects)  # type: ignore[arg-type]
-    town_ids = list(broadcast.towns.values_list("pk", flat=True))
-    return _town_rows(town_ids)
+def recipients_sql(broadcast: Broadcast, *, by_town: bool = False) -> tuple[str, list[Any]]:
+    """SQL of ``broadcast``'s recipients: (recipient, recipient_language) rows.
 
-
-def recipient_rows(broadcast: Broadcast) -> Iterator[tuple[Any, str, int | None]]:
-    """(contact id as stored, contact language, one of its towns), once per contact.
-
-    Run as raw SQL so 100,000 rows cost no model instances nor UUID parsing:
-    the contact id comes back as the database holds it, ready to insert again.
+    One row per contact, active subscribers not opted out: of its towns, or
+    for a correction of the original's recipients. ``by_town`` adds a third
+    column, ``first_town``: the recipient's lowest town of the broadcast.
     """
-    sql, params = _rows_query(broadcast).query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        while batch := cursor.fetchmany(10_000):
-            yield from batch
+    active = SubscriptionStatus.ACTIVE.value
+    if broadcast.corrects_id is not None:
+        sql = _CORRECTION_RECIPIENTS.format(first_town=_CORRECTION_FIRST_TOWN if by_town else "")
+        return sql, [broadcast_db_id(broadcast.corrects_id), active]
+    town_ids = list(broadcast.towns.values_list("pk", flat=True)) or [0]
+    template = _TOWN_RECIPIENTS_BY_TOWN if by_town else _TOWN_RECIPIENTS
+    return template.format(towns=", ".join(["%s"] * len(town_ids))), [*town_ids, active]
 
 
 def recipient_counts(broadcast: Broadcast) -> dict[tuple[int, str], int]:
     """Recipients by (town id, contact language); a contact in two towns counts once.
 
-    Counted by the database over :func:`recipient_rows`' query: a few dozen
-    rows come back, not one per recipient.
+    Counted by the database over :func:`recipients_sql`: a few dozen rows come
+    back, not one per recipient.
     """
-    inner, params = _rows_query(broadcast).query.sql_with_params()
+    inner, params = recipients_sql(broadcast, by_town=True)
     sql = (
-        "SELECT r.first_town, r.recipient_language, COUNT(*) "  # noqa: S608 (the ORM's own SQL)
-        f"FROM ({inner}) AS r GROUP BY r.first_town, r.recipient_language"
+        "SELECT r.first_town, r.recipient_language, COUNT(*) "  # noqa: S608 (our own SQL)
+        f"FROM ({inner}) r GROUP BY r.first_town, r.recipient_language"
     )
     counts: dict[tuple[int, str], int] = {}
     with connection.cursor() as cursor:
@@ -173,14 +182,50 @@ WAITING = (OutboundStatus.PENDING, OutboundStatus.SENDING, OutboundStatus.UNKNOW
 FAILED = (OutboundStatus.FAILED, OutboundStatus.UNDELIVERED, OutboundStatus.DROPPED)
 
 
+def messages_valid_until(broadcast: Broadcast) -> dt.datetime | None:
+    """When a queued broadcast's messages stop being worth sending: from its queueing.
+
+    Its recipients' messages are made in chunks as the senders get through
+    them (``alerts.materialize``), but every one expires at this moment,
+    however late it was made. None before it is queued.
+    """
+    if broadcast.queued_at is None:
+        return None
+    return broadcast.queued_at + dt.timedelta(seconds=broadcast.validity_seconds)
+
+
+def still_materialising(broadcast: Broadcast, now: dt.datetime) -> bool:
+    """Whether recipients without a message may still get one (sending and still valid)."""
+    until = messages_valid_until(broadcast)
+    return broadcast.status == BroadcastStatus.SENDING and until is not None and now < until
+
+
+def unmade_to_send() -> Q:
+    """Recipients whose message is still to be made: none yet, and not opted out since."""
+    return Q(message__isnull=True, contact__opted_out_at__isnull=True)
+
+
 def progress_of(broadcast: Broadcast) -> Progress:
-    """Counts of the broadcast's messages by outcome (one query, no message read)."""
-    counts = OutboundMessage.objects.filter(
-        pk__in=BroadcastRecipient.objects.filter(broadcast=broadcast).values("message_id")
-    ).aggregate(
-        queued=Count("pk", filter=Q(status__in=WAITING)),
-        sent=Count("pk", filter=Q(status=OutboundStatus.SENT)),
-        delivered=Count("pk", filter=Q(status=OutboundStatus.DELIVERED)),
-        failed=Count("pk", filter=Q(status__in=FAILED)),
+    """Counts of the broadcast's recipients by where their message is (one query, no message read).
+
+    A recipient whose message is not made yet is ``queued`` while it may still
+    be made; one that opted out before, or whose broadcast's validity ran out
+    first, is counted with the failed (not sent). So is, once the retention
+    purge deleted it, a finished message (its recipient's link is cleared).
+    """
+    unmade = Q(message__isnull=True)
+    to_make = unmade_to_send() if still_materialising(broadcast, timezone.now()) else None
+    queued = Q(message__status__in=WAITING)
+    not_sent = Q(message__status__in=FAILED)
+    if to_make is None:
+        not_sent |= unmade
+    else:
+        queued |= to_make
+        not_sent |= unmade & ~Q(contact__opted_out_at__isnull=True)
+    counts = BroadcastRecipient.objects.filter(broadcast=broadcast).aggregate(
+        queued=Count("pk", filter=queued),
+        sent=Count("pk", filter=Q(message__status=OutboundStatus.SENT)),
+        delivered=Count("pk", filter=Q(message__status=OutboundStatus.DELIVERED)),
+        failed=Count("pk", filter=not_sent),
     )
     return Progress(recipients=broadcast.recipient_count, **counts)

@@ -7,6 +7,7 @@ import pytest
 
 from amparo.accounts.tests.factories import PASSWORD
 from amparo.alerts.models import Broadcast, BroadcastStatus
+from amparo.alerts.sweeps import materialize
 from amparo.alerts.tests.broadcast_factories import coordinator, subscriber, town
 from amparo.alerts.views import broadcasts as views
 from amparo.channels.models import OutboundMessage, OutboundStatus
@@ -75,7 +76,8 @@ def test_a_coordinator_drafts_a_second_approves_and_the_progress_bar_fills(
     expect(bar).to_have_attribute("value", "0")
     page.evaluate("window.progressNeverReloaded = true")
 
-    # The worker sends; the bar fills without a reload.
+    # The worker makes the messages and sends them; the bar fills without a reload.
+    assert materialize() == 3
     for _ in range(5):
         send_due_messages()
     assert set(OutboundMessage.objects.values_list("status", flat=True)) == {OutboundStatus.SENT}

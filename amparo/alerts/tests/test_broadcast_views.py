@@ -13,6 +13,7 @@ from amparo.accounts.models import Role
 from amparo.accounts.tests.factories import make_staff, reauthenticated
 from amparo.alerts.actions import draft_broadcast, submit_broadcast
 from amparo.alerts.models import Broadcast, BroadcastKind, BroadcastStatus
+from amparo.alerts.sweeps import materialize
 from amparo.alerts.tests.broadcast_factories import BODIES, coordinator, subscriber, town
 from amparo.audit.models import AuditEvent
 from amparo.channels.models import OutboundMessage
@@ -127,7 +128,7 @@ def test_the_author_submits_and_cannot_approve_a_second_coordinator_does() -> No
     broadcast.refresh_from_db()
     assert broadcast.status == BroadcastStatus.SENDING and broadcast.approved_by == second
     assert b"<progress" in response.content
-    assert OutboundMessage.objects.count() == 1
+    assert materialize() == 1 and OutboundMessage.objects.count() == 1
 
 
 def test_the_override_needs_a_fresh_reauthentication() -> None:

@@ -1,5 +1,8 @@
 """Done when: nobody gets an alert twice, each gets it in their language only, and a STOP
-in the middle of a broadcast stops the rest for that contact (through the outbox sweep)."""
+in the middle of a broadcast stops the rest for that contact (through the outbox sweep).
+
+Approval fixes the recipients; the worker's ``alerts.materialize`` sweep makes their
+messages, so these tests run it after approving, as the worker would."""
 
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ from amparo.alerts.models import (
     BroadcastStatus,
     SubscriptionStatus,
 )
+from amparo.alerts.sweeps import materialize
 from amparo.alerts.tests.broadcast_factories import BODIES, coordinator, subscriber, town
 from amparo.channels.models import Lane, OutboundMessage, OutboundStatus
 from amparo.channels.sweeps import send_due_messages
@@ -48,7 +52,9 @@ def _send(*towns, kind=BroadcastKind.CONFIRMED, bodies=BODIES):
     author = coordinator()
     broadcast = draft_broadcast(by=author, kind=kind, bodies=bodies, towns=towns)
     submit_broadcast(broadcast=broadcast, by=author)
-    return approve_broadcast(broadcast=broadcast, by=coordinator())
+    approved = approve_broadcast(broadcast=broadcast, by=coordinator())
+    materialize()
+    return approved
 
 
 def _bodies_to(contact) -> list[str]:
@@ -93,7 +99,7 @@ def test_messages_are_alerts_pending_with_the_broadcasts_validity() -> None:
     broadcast = _send(hartford)
     message = OutboundMessage.objects.get()
     assert message.lane == Lane.ALERT and message.status == OutboundStatus.PENDING
-    assert (message.valid_until - message.due_at).total_seconds() == broadcast.validity_seconds
+    assert (message.valid_until - broadcast.queued_at).total_seconds() == broadcast.validity_seconds
 
 
 def test_opted_out_pending_and_stopped_subscribers_and_other_towns_get_nothing() -> None:
@@ -145,6 +151,7 @@ def test_a_correction_goes_to_exactly_the_originals_recipients_whatever_the_town
     )
     submit_broadcast(broadcast=retraction, by=author)
     approve_broadcast(broadcast=retraction, by=coordinator())
+    materialize()
     recipients = set(
         BroadcastRecipient.objects.filter(broadcast=retraction).values_list("contact_id", flat=True)
     )

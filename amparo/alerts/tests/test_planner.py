@@ -5,12 +5,18 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
-from amparo.alerts.actions import draft_broadcast
+from amparo.alerts.actions import (
+    approve_broadcast,
+    draft_broadcast,
+    draft_correction,
+    submit_broadcast,
+)
 from amparo.alerts.models import BroadcastKind
 from amparo.alerts.planner import build_plan, describe_duration, plan_broadcast
 from amparo.alerts.tests.broadcast_factories import BODIES, coordinator, subscriber, town
 from amparo.channels.gateways.base import ChannelConfig
 from amparo.channels.segments import count_segments
+from amparo.contacts.actions import opt_out
 
 # 161 GSM-7 characters: two segments.
 TWO_SEGMENTS = "Agents confirmed near the station. " * 4 + "Do not open the door. Help line."
@@ -97,3 +103,27 @@ def test_a_subscriber_of_two_of_the_towns_counts_once() -> None:
     assert plan.recipients == 2
     assert sum(plan.by_town_language.values()) == 2
     assert plan.senders == 1 and plan.rate_per_sender == 1.0
+
+
+@pytest.mark.django_db
+def test_a_corrections_plan_counts_the_originals_recipients_who_still_want_alerts() -> None:
+    hartford, hamden = town("Hartford"), town("Hamden")
+    subscriber(hartford, hamden, language="es")
+    stopping = subscriber(hartford)
+    author, approver = coordinator(), coordinator()
+    original = draft_broadcast(
+        by=author, kind=BroadcastKind.RIGHTS, bodies=BODIES, towns=[hartford, hamden]
+    )
+    submit_broadcast(broadcast=original, by=author)
+    original = approve_broadcast(broadcast=original, by=approver)
+    subscriber(hartford)  # joined later: not the original's
+    opt_out(contact=stopping, method="sms-keyword")
+    correction = draft_correction(
+        original=original,
+        by=author,
+        kind=BroadcastKind.CORRECTION,
+        bodies={"en": "Amparo: CORRECTION to our alert of 14:05: it was at the library."},
+    )
+    plan = plan_broadcast(correction)
+    assert plan.by_town_language == {(min(hartford.pk, hamden.pk), "es"): 1}
+    assert plan.recipients == 1 and [line.language for line in plan.languages] == ["en"]
