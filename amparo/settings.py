@@ -148,6 +148,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "amparo.core.middleware.SecurityHeadersMiddleware",
+    # Webhooks skip everything below, made for people in browsers.
+    "amparo.core.middleware.ProviderWebhookMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
