@@ -127,7 +127,7 @@ def _insert(messages: Sequence[InboundMessage], on_conflict: OnConflict | None =
     """The INSERT that ``save(force_insert=True)`` runs, for one row or several.
 
     Without save()'s own work around it (signals, none received for this
-    model; the update-or-insert decision): a fifth of the webhook's time.
+    model; the update-or-insert decision): a seventh of the webhook's time.
     Not bulk_create either: it wraps its work in a transaction, so SQLite's
     write lock would be held while the statement is built and each row sealed.
     """
