@@ -65,7 +65,8 @@ class ProviderWebhookMiddleware:
     text's time (``amparo bench intake``). Only a view marked both public
     (``login_not_required``) and ``csrf_exempt`` is let through; any other
     under ``/hooks/`` takes the usual way. It answers in the site's language,
-    as the locale middleware would for a request naming none.
+    as the locale middleware would for a request naming none, with a
+    ``Content-Length`` as the common middleware would.
     """
 
     PREFIX = "/hooks/"
@@ -86,4 +87,7 @@ class ProviderWebhookMiddleware:
         request.resolver_match = match
         with translation.override(settings.LANGUAGE_CODE):
             response: HttpResponse = view(request, *match.args, **match.kwargs)
+        if not response.streaming and not response.has_header("Content-Length"):
+            # As CommonMiddleware does: else the server sends the body in chunks.
+            response.headers["Content-Length"] = str(len(response.content))
         return response

@@ -68,6 +68,7 @@ class TestProviderWebhookMiddleware:
         # The headers every response carries are still set.
         assert "default-src 'none'" in response["Content-Security-Policy"]
         assert "Cookie" not in response.get("Vary", "")
+        assert response["Content-Length"] == str(len(response.content))
 
     def test_the_same_view_elsewhere_takes_the_usual_way(self, client: Client) -> None:
         response = client.post("/elsewhere", HTTP_ACCEPT_LANGUAGE="es")
