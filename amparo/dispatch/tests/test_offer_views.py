@@ -224,3 +224,23 @@ def test_safe_and_left_closes_the_deployment_and_the_button_goes(client: Client)
     assert offer.left_at is not None
     body = done.content.decode()
     assert close not in body and "Missed check-in" not in body
+
+
+def test_the_rows_cost_the_same_queries_whatever_the_offers_and_reports(client: Client) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    incident = an_incident()
+    boss = signed_in(client, Role.COORDINATOR)
+    on_scene(incident, boss)
+    client.get(rows(incident.pk))  # the session's first touch and the refresh's audit
+    with CaptureQueriesContext(connection) as one:
+        client.get(rows(incident.pk))
+    others = [responder_near(f"Invented {n}") for n in range(3)]
+    for offer in actions.offer_dispatch(incident=incident, responders=others, by=boss, wanted=4):
+        actions.answer_offer(offer=offer, accept=True)
+        actions.report_from_scene(offer=offer, kind=FieldReportKind.ARRIVED)
+    with CaptureQueriesContext(connection) as four:
+        body = client.get(rows(incident.pk)).content.decode()
+    assert body.count("<li>") == 2 + 3
+    assert len(four) == len(one)
