@@ -18,6 +18,8 @@ for not_for_the_admin in (Authenticator, EmailAddress, Group):
         admin.site.unregister(not_for_the_admin)
 
 urlpatterns = [
+    # First: providers post here many times a second, and resolving walks the list.
+    path("hooks/", include("amparo.channels.hook_urls")),
     path("", include("amparo.core.urls")),
     path("", include("amparo.intake.urls")),  # /report/ and /staff/intake/
     path("accounts/", include("allauth.urls")),
@@ -27,6 +29,5 @@ urlpatterns = [
     path("staff/dispatch/", include("amparo.dispatch.urls")),
     path("staff/alerts/", include("amparo.alerts.urls")),
     path("alerts/", include("amparo.alerts.public_urls")),
-    path("hooks/", include("amparo.channels.hook_urls")),
     path("staff/admin/", admin.site.urls),
 ]

@@ -6,7 +6,8 @@ a temporary SQLite file in WAL mode, migrated fresh (on PostgreSQL, the
 throw-away test database that ``amparo bench`` made). Then, over
 ``CONNECTIONS`` keep-alive connections:
 
-1. the ceiling: ``size`` requests to the same server's bare ``/healthz/ping``;
+1. the ceiling: ``size`` requests to the same server's bare ``/healthz/ping``,
+   before and again after phase 2; the higher reading is the ceiling;
 2. intake: ``size`` signed inbound texts to ``/hooks/twilio/sms``, each with a
    fresh ``MessageSid`` and idempotency token, from a pool of fictional
    senders (each texts about four times, always in the same language), with
@@ -89,10 +90,14 @@ def bench_intake(size: int = 5000) -> dict[str, Any]:
         # Warm both paths: every worker imports, connects and fills its caches.
         _run(port, [ping] * WARMUP_REQUESTS)
         _run(port, texts[:WARMUP_REQUESTS])
-        ceiling = _run(port, [ping] * size)
+        ceiling_before = _run(port, [ping] * size)
 
         # 1. The webhook alone: texts are stored, nobody routes them yet.
         alone = _run(port, texts[WARMUP_REQUESTS : WARMUP_REQUESTS + size])
+        # The ceiling again: a first reading on a freshly started server can be
+        # far lower than a later one; the ratio is taken against the higher.
+        ceiling_after = _run(port, [ping] * size)
+        ceiling = max(ceiling_before, ceiling_after, key=lambda run: run.per_second)
         # 2. The worker routes that backlog with no traffic beside it.
         started = time.monotonic()
         server.start_worker()
@@ -105,7 +110,8 @@ def bench_intake(size: int = 5000) -> dict[str, Any]:
         server.wait_until_routed()
         routed_seconds = time.monotonic() - started
         stored = server.count_stored()
-        if ceiling.errors or alone.errors or busy.errors:
+        errors = ceiling_before.errors + ceiling_after.errors + alone.errors + busy.errors
+        if errors:
             sys.stderr.write("bench intake: errors; the end of the server's log:\n")
             sys.stderr.write(server.log_tail())
 
@@ -117,6 +123,10 @@ def bench_intake(size: int = 5000) -> dict[str, Any]:
         "database": connection.vendor,
         "senders": len(senders),
         "ceiling_ping_per_s": round(ceiling.per_second),
+        "ceiling_readings_per_s": [
+            round(ceiling_before.per_second),
+            round(ceiling_after.per_second),
+        ],
         "ceiling_p50_ms": ceiling.p50_ms,
         "ceiling_p99_ms": ceiling.p99_ms,
         "intake_per_s": round(alone.per_second),
@@ -130,7 +140,7 @@ def bench_intake(size: int = 5000) -> dict[str, Any]:
         "with_routing_p99_ms": busy.p99_ms,
         "with_routing_to_ceiling_ratio": round(busy.per_second / ceiling.per_second, 3),
         "routing_done_after_load_s": round(routed_seconds - load_seconds, 2),
-        "errors": ceiling.errors + alone.errors + busy.errors,
+        "errors": errors,
         "inbound_stored": stored,
     }
     if stored != 2 * size + WARMUP_REQUESTS:
