@@ -70,7 +70,7 @@ class InboundText:
     """A text from a phone: what intake needs and nothing more."""
 
     provider_id: str
-    from_phone: str  # E.164
+    from_phone: str  # E.164 in form ("+" and digits); routing checks the number can exist
     to: str
     body: str
 
