@@ -15,7 +15,8 @@ from amparo.contacts.errors import ContactsError
 from amparo.contacts.models import Language
 from amparo.contacts.phones import to_e164
 from amparo.dispatch.actions import STAFF_RESPONDER_ROLES
-from amparo.dispatch.models import Responder, ShiftKind, Skill, SpokenLanguage
+from amparo.dispatch.actions.scene import MAX_NOTE, NEEDS_NOTE_ON_WEB
+from amparo.dispatch.models import FieldReportKind, Responder, ShiftKind, Skill, SpokenLanguage
 from amparo.places.lookup import towns_in_region
 from amparo.places.models import Town
 
@@ -267,3 +268,21 @@ class DrillForm(forms.Form):
         town = self.fields["town"]
         assert isinstance(town, forms.ModelChoiceField)
         town.queryset = towns_in_region()
+
+
+class SceneReportForm(forms.Form):
+    """One report from the scene; a confirmation or a false alarm says what was seen."""
+
+    kind = forms.ChoiceField(choices=FieldReportKind.choices)
+    note = forms.CharField(
+        label=_("What you saw"),
+        required=False,
+        max_length=MAX_NOTE,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        if cleaned.get("kind") in NEEDS_NOTE_ON_WEB and not str(cleaned.get("note", "")).strip():
+            raise forms.ValidationError(_("Say what you saw: your words are part of the record."))
+        return cleaned

@@ -1,4 +1,4 @@
-"""The dispatch sweep: escalate offers left unanswered too long."""
+"""The dispatch sweeps: escalation, automatic offers, drills ending, missed check-ins."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from django.conf import settings
 from django.utils import timezone
 
 from amparo.core.worker import register_sweep
-from amparo.dispatch.actions import escalate_dispatch
+from amparo.dispatch.actions import alert_missed_checkins as alert
+from amparo.dispatch.actions import auto_offer, end_overdue_drills, escalate_dispatch
 from amparo.dispatch.models import Offer, OfferStatus
-from amparo.incidents.models import Incident
+from amparo.incidents.models import OPEN_STATES, Incident
 
 BATCH = 100
 
@@ -43,9 +44,6 @@ def auto_offer_new_incidents(*, now: dt.datetime | None = None, batch: int = BAT
     New: opened in the last hour. Returns how many incidents got offers.
     Idempotent: :func:`auto_offer` re-checks under the incident's lock.
     """
-    from amparo.dispatch.actions import auto_offer
-    from amparo.incidents.models import OPEN_STATES
-
     if not settings.AMPARO_DISPATCH_AUTO_OFFER:
         return 0
     now = now or timezone.now()
@@ -60,9 +58,7 @@ def auto_offer_new_incidents(*, now: dt.datetime | None = None, batch: int = BAT
 @register_sweep("dispatch.drills", every=60)
 def end_due_drills(*, now: dt.datetime | None = None) -> int:
     """End the drills running past ``AMPARO_DRILL_MINUTES``; return how many."""
-    from amparo.dispatch.actions.drills import end_overdue_drills as end_overdue
-
-    return end_overdue(now=now)
+    return end_overdue_drills(now=now)
 
 
 @register_sweep("dispatch.checkins", every=30)
@@ -72,6 +68,4 @@ def alert_missed_checkins(*, now: dt.datetime | None = None) -> int:
     Idempotent: :func:`~amparo.dispatch.actions.alert_missed_checkins` alerts
     once per silence and re-checks each offer under its lock.
     """
-    from amparo.dispatch.actions import alert_missed_checkins as alert
-
     return alert(now=now)

@@ -6,7 +6,12 @@
 - :mod:`~amparo.dispatch.actions.scene`: reports from the scene, safety check-ins.
 """
 
-from amparo.dispatch.actions.drills import answer_drill_offer, end_drill, start_drill
+from amparo.dispatch.actions.drills import (
+    answer_drill_offer,
+    end_drill,
+    end_overdue_drills,
+    start_drill,
+)
 from amparo.dispatch.actions.offers import (
     answer_offer,
     auto_offer,
@@ -47,6 +52,7 @@ __all__ = [
     "close_deployment",
     "deactivate_responder",
     "end_drill",
+    "end_overdue_drills",
     "escalate_dispatch",
     "feed_token_digest",
     "new_feed_token",

@@ -7,40 +7,20 @@ through :mod:`amparo.dispatch.queries.scene`, writes through
 
 from __future__ import annotations
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from amparo.accounts.decorators import role_required, signed_in_user
 from amparo.dispatch import actions
 from amparo.dispatch.actions import DISPATCH_ROLES, STAFF_RESPONDER_ROLES
-from amparo.dispatch.actions.scene import MAX_NOTE, NEEDS_NOTE_ON_WEB
 from amparo.dispatch.errors import DispatchError
-from amparo.dispatch.models import FieldReportKind, OfferStatus
+from amparo.dispatch.forms import SceneReportForm
+from amparo.dispatch.models import OfferStatus
 from amparo.dispatch.queries import scene as queries
-
-
-class SceneReportForm(forms.Form):
-    """One report from the scene; a confirmation or a false alarm says what was seen."""
-
-    kind = forms.ChoiceField(choices=FieldReportKind.choices)
-    note = forms.CharField(
-        label=gettext_lazy("What you saw"),
-        required=False,
-        max_length=MAX_NOTE,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-
-    def clean(self) -> dict[str, object]:
-        cleaned = super().clean() or {}
-        if cleaned.get("kind") in NEEDS_NOTE_ON_WEB and not str(cleaned.get("note", "")).strip():
-            raise forms.ValidationError(_("Say what you saw: your words are part of the record."))
-        return cleaned
 
 
 @role_required(*STAFF_RESPONDER_ROLES)
