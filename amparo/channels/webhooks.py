@@ -38,6 +38,7 @@ from amparo.channels.webhook_actions import (
 )
 from amparo.contacts.errors import ContactsError
 from amparo.contacts.phones import to_e164
+from amparo.core.middleware import provider_webhook
 from amparo.dispatch.models import ShiftKind
 from amparo.dispatch.schedule import on_call
 
@@ -67,7 +68,7 @@ def twilio_webhook(view: View) -> View:
             log.warning("webhook %s refused (%s): %s", request.path, exc.status, exc)
             return HttpResponse(status=exc.status)
 
-    return login_not_required(csrf_exempt(require_POST(refusing)))
+    return provider_webhook(login_not_required(csrf_exempt(require_POST(refusing))))
 
 
 def _credentials() -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -55,6 +56,19 @@ class SecurityHeadersMiddleware:
         return response
 
 
+V = TypeVar("V", bound=Callable[..., HttpResponse])
+
+
+def provider_webhook(view: V) -> V:
+    """Mark ``view`` as a provider's webhook: :class:`ProviderWebhookMiddleware` may
+    call it past the middleware for people. Only for views that check the
+    provider's signature themselves; being public and CSRF-exempt is not enough
+    (the public report form is both).
+    """
+    view.provider_webhook = True  # type: ignore[attr-defined]
+    return view
+
+
 class ProviderWebhookMiddleware:
     """Provider webhooks (``/hooks/``) go straight to their view, past the middleware below.
 
@@ -62,9 +76,9 @@ class ProviderWebhookMiddleware:
     language, CSRF, accounts, messages, session timeouts, MFA. A webhook is
     none of these: its view is public and exempt from CSRF, and checks the
     provider's signature itself. Skipping them was a sixth of an inbound
-    text's time (``amparo bench intake``). Only a view marked both public
-    (``login_not_required``) and ``csrf_exempt`` is let through; any other
-    under ``/hooks/`` takes the usual way. It answers in the site's language,
+    text's time (``amparo bench intake``). Only a view marked by
+    :func:`provider_webhook` (and public and ``csrf_exempt`` as well) is let
+    through; any other under ``/hooks/`` takes the usual way. It answers in the site's language,
     as the locale middleware would for a request naming none, with a
     ``Content-Length`` as the common middleware would.
     """
@@ -82,7 +96,11 @@ class ProviderWebhookMiddleware:
         except Resolver404:
             return self.get_response(request)
         view = match.func
-        if getattr(view, "login_required", True) or not getattr(view, "csrf_exempt", False):
+        if (
+            not getattr(view, "provider_webhook", False)
+            or getattr(view, "login_required", True)
+            or not getattr(view, "csrf_exempt", False)
+        ):
             return self.get_response(request)
         request.resolver_match = match
         with translation.override(settings.LANGUAGE_CODE):

@@ -13,6 +13,8 @@ from django.urls import include, path
 from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 
+from amparo.core.middleware import provider_webhook
+
 pytestmark = pytest.mark.django_db
 
 
@@ -32,7 +34,9 @@ def _view() -> Any:
     return view
 
 
-public_webhook = login_not_required(csrf_exempt(_view()))
+public_webhook = provider_webhook(login_not_required(csrf_exempt(_view())))
+# Public and exempt like a webhook (the public report form is both), but not marked.
+public_and_exempt = login_not_required(csrf_exempt(_view()))
 public_only = login_not_required(_view())
 exempt_only = csrf_exempt(_view())
 
@@ -42,6 +46,7 @@ urlpatterns: list[Any] = [
         include(
             [
                 path("signed", public_webhook),
+                path("unmarked", public_and_exempt),
                 path("public-only", public_only),
                 path("exempt-only", exempt_only),
             ]
@@ -75,6 +80,13 @@ class TestProviderWebhookMiddleware:
 
         assert response.content == b"session=True user=True language=es"
 
+    def test_a_public_exempt_view_under_hooks_not_marked_as_a_webhook_takes_the_usual_way(
+        self, client: Client
+    ) -> None:
+        response = client.post("/hooks/unmarked", HTTP_ACCEPT_LANGUAGE="es")
+
+        assert response.content == b"session=True user=True language=es"
+
     @pytest.mark.parametrize("url", ["/hooks/public-only", "/hooks/exempt-only"])
     def test_a_view_under_hooks_that_is_not_both_public_and_exempt_takes_the_usual_way(
         self, client: Client, url: str
@@ -88,3 +100,22 @@ class TestProviderWebhookMiddleware:
 
     def test_an_unknown_url_under_hooks_is_a_plain_404(self, client: Client) -> None:
         assert client.post("/hooks/nothing-here").status_code == 404
+
+
+def test_every_route_under_hooks_is_a_marked_provider_webhook() -> None:
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def walk(patterns: list[Any], prefix: str) -> list[tuple[str, Any]]:
+        found = []
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                found += walk(entry.url_patterns, prefix + str(entry.pattern))
+            elif isinstance(entry, URLPattern):
+                found.append((prefix + str(entry.pattern), entry.callback))
+        return found
+
+    with override_settings(ROOT_URLCONF="amparo.urls"):
+        routes = [(route, view) for route, view in walk(get_resolver().url_patterns, "")]
+    hooks = [(route, view) for route, view in routes if route.startswith("hooks/")]
+    assert len(hooks) >= 9
+    assert all(getattr(view, "provider_webhook", False) for _, view in hooks)
