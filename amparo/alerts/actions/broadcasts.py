@@ -39,6 +39,7 @@ from amparo.alerts.planner import FALLBACK_LANGUAGE, validity_for
 from amparo.alerts.queries.broadcasts import (
     WAITING,
     broadcast_db_id,
+    broadcast_version,
     messages_valid_until,
     recipients_sql,
     still_materialising,
@@ -246,12 +247,21 @@ def submit_broadcast(*, broadcast: Broadcast, by: User) -> Broadcast:
 
 
 def send_back_broadcast(*, broadcast: Broadcast, by: User) -> Broadcast:
-    """A second coordinator returns a submitted broadcast to its author as a draft. Audited."""
+    """A second coordinator returns a submitted broadcast to its author as a draft. Audited.
+
+    Never its author: sending it back to themselves would let them change the
+    text under an approval page another coordinator already has open (they
+    may cancel it instead).
+    """
     _require(by)
     with transaction.atomic():
         locked = _lock(broadcast)
         if locked.status != BroadcastStatus.PENDING:
             raise AlertsError(_("Only a broadcast waiting for approval can be sent back."))
+        if locked.author_id == by.pk:
+            raise AlertsError(
+                _("Only another coordinator may send it back. You may cancel it instead.")
+            )
         locked.status = BroadcastStatus.DRAFT
         locked.submitted_at = None
         locked.save(update_fields=["status", "submitted_at"])
@@ -259,8 +269,15 @@ def send_back_broadcast(*, broadcast: Broadcast, by: User) -> Broadcast:
     return locked
 
 
-def approve_broadcast(*, broadcast: Broadcast, by: User) -> Broadcast:
-    """A coordinator other than the author approves: the broadcast is queued now. Audited."""
+def approve_broadcast(*, broadcast: Broadcast, by: User, expected: str | None = None) -> Broadcast:
+    """A coordinator other than the author approves: the broadcast is queued now. Audited.
+
+    ``expected`` is :func:`~amparo.alerts.queries.broadcasts.broadcast_version`
+    of the broadcast as the approver saw it (the approval form carries it).
+    If the broadcast changed since (sent back, edited and submitted again),
+    nothing is approved: the approver must read the new version first. None
+    (callers that are not a person's form) approves the broadcast as it is.
+    """
     _require(by)
     with transaction.atomic():
         locked = _lock(broadcast)
@@ -268,6 +285,13 @@ def approve_broadcast(*, broadcast: Broadcast, by: User) -> Broadcast:
             raise AlertsError(_("Only a broadcast waiting for approval can be approved."))
         if locked.author_id == by.pk:
             raise AlertsError(_("A second coordinator must approve: not the author."))
+        if expected is not None and expected != broadcast_version(locked):
+            raise AlertsError(
+                _(
+                    "This alert changed after you opened it. Nothing was sent: "
+                    "read the new version, then approve it."
+                )
+            )
         _ready_to_send(locked)
         locked.approved_by = by
         locked.approved_at = timezone.now()

@@ -8,6 +8,8 @@ recipient queries are the fan-out's hot path: they return raw database rows
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -141,6 +143,26 @@ def access_broadcast(user: User, broadcast_id: uuid.UUID) -> Broadcast:
         raise PermissionDenied from None
     record_event(actor=user, action="alerts.broadcast_view", target=broadcast)
     return broadcast
+
+
+def broadcast_version(broadcast: Broadcast) -> str:
+    """A digest of what an approver approves: kind, bodies, towns, incident, original, submission.
+
+    The approval form carries the version the approver read; approving checks
+    it still matches (:func:`amparo.alerts.actions.broadcasts.approve_broadcast`),
+    so a page opened before the text changed cannot approve the new text.
+    Not a secret (the approver sees all of it): a plain hash.
+    """
+    seen = {
+        "kind": broadcast.kind,
+        "bodies": broadcast.bodies,
+        "towns": sorted(broadcast.towns.values_list("pk", flat=True)),
+        "incident": str(broadcast.incident_id or ""),
+        "corrects": str(broadcast.corrects_id or ""),
+        "submitted_at": broadcast.submitted_at.isoformat() if broadcast.submitted_at else "",
+    }
+    canonical = json.dumps(seen, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def broadcast_for_action(user: User, broadcast_id: uuid.UUID) -> Broadcast:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -11,7 +12,12 @@ from django.utils import translation
 
 from amparo.accounts.models import Role
 from amparo.accounts.tests.factories import make_staff, reauthenticated
-from amparo.alerts.actions import draft_broadcast, submit_broadcast
+from amparo.alerts.actions import (
+    draft_broadcast,
+    send_back_broadcast,
+    submit_broadcast,
+    update_draft,
+)
 from amparo.alerts.models import Broadcast, BroadcastKind, BroadcastStatus
 from amparo.alerts.sweeps import materialize
 from amparo.alerts.tests.broadcast_factories import BODIES, coordinator, subscriber, town
@@ -31,6 +37,16 @@ def _client(user) -> Client:
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(user)
     return client
+
+
+def _approve(client: Client, broadcast: Broadcast, **follow: Any):
+    """Approve as a person does: from the page, with the version it shows."""
+    page = client.get(reverse("alerts:broadcast", args=[broadcast.pk])).content.decode()
+    version = re.search(r'name="version" value="([0-9a-f]+)"', page)
+    assert version is not None, "the approval form carries no version"
+    return client.post(
+        reverse("alerts:approve", args=[broadcast.pk]), {"version": version[1]}, **follow
+    )
 
 
 def _draft(author, *towns):
@@ -124,7 +140,7 @@ def test_the_author_submits_and_cannot_approve_a_second_coordinator_does() -> No
         "Approve and send"
         in theirs.get(reverse("alerts:broadcast", args=[broadcast.pk])).content.decode()
     )
-    response = theirs.post(reverse("alerts:approve", args=[broadcast.pk]), follow=True)
+    response = _approve(theirs, broadcast, follow=True)
     broadcast.refresh_from_db()
     assert broadcast.status == BroadcastStatus.SENDING and broadcast.approved_by == second
     assert b"<progress" in response.content
@@ -166,7 +182,7 @@ def test_the_progress_box_counts_without_naming_anyone() -> None:
     author, hartford = coordinator(), town()
     subscriber(hartford)
     broadcast = submit_broadcast(broadcast=_draft(author, hartford), by=author)
-    _client(coordinator()).post(reverse("alerts:approve", args=[broadcast.pk]))
+    _approve(_client(coordinator()), broadcast)
     response = _client(author).get(reverse("alerts:progress", args=[broadcast.pk]))
     assert "no-store" in response["Cache-Control"]
     page = response.content.decode()
@@ -177,7 +193,7 @@ def test_a_correction_form_drafts_a_correction_of_the_original() -> None:
     author, second, hartford = coordinator(), coordinator(), town()
     subscriber(hartford)
     broadcast = submit_broadcast(broadcast=_draft(author, hartford), by=author)
-    _client(second).post(reverse("alerts:approve", args=[broadcast.pk]))
+    _approve(_client(second), broadcast)
     client = _client(author)
     assert (
         b"CORRECTION to our alert"
@@ -191,3 +207,50 @@ def test_a_correction_form_drafts_a_correction_of_the_original() -> None:
     assert (
         correction.kind == BroadcastKind.RETRACTION and correction.status == BroadcastStatus.DRAFT
     )
+
+
+def test_the_author_cannot_send_back_their_own_pending_alert() -> None:
+    author, hartford = coordinator(), town()
+    broadcast = submit_broadcast(broadcast=_draft(author, hartford), by=author)
+    client = _client(author)
+    page = client.get(reverse("alerts:broadcast", args=[broadcast.pk])).content.decode()
+    assert "Send back to the author" not in page
+    response = client.post(reverse("alerts:send_back", args=[broadcast.pk]), follow=True)
+    assert "Only another coordinator may send it back" in response.content.decode()
+    broadcast.refresh_from_db()
+    assert broadcast.status == BroadcastStatus.PENDING
+
+
+def test_an_approval_page_opened_before_a_change_approves_nothing() -> None:
+    author, second, hartford = coordinator(), coordinator(), town()
+    subscriber(hartford)
+    broadcast = submit_broadcast(broadcast=_draft(author, hartford), by=author)
+    theirs = _client(second)
+    page = theirs.get(reverse("alerts:broadcast", args=[broadcast.pk])).content.decode()
+    seen = re.search(r'name="version" value="([0-9a-f]+)"', page)[1]
+    # Sent back by someone else, changed by its author, submitted again.
+    send_back_broadcast(broadcast=broadcast, by=coordinator())
+    changed = {**BODIES, "en": BODIES["en"].replace("bus station", "train station")}
+    update_draft(broadcast=broadcast, by=author, bodies=changed, towns=[hartford])
+    submit_broadcast(broadcast=broadcast, by=author)
+
+    response = theirs.post(
+        reverse("alerts:approve", args=[broadcast.pk]), {"version": seen}, follow=True
+    )
+    assert "This alert changed after you opened it" in response.content.decode()
+    broadcast.refresh_from_db()
+    assert broadcast.status == BroadcastStatus.PENDING and broadcast.approved_by is None
+    assert "train station" in broadcast.bodies["en"]  # nothing lost
+    assert not OutboundMessage.objects.exists()
+    # Read again, it is approved.
+    _approve(theirs, broadcast)
+    broadcast.refresh_from_db()
+    assert broadcast.status == BroadcastStatus.SENDING
+
+
+def test_an_approval_without_a_version_approves_nothing() -> None:
+    author, hartford = coordinator(), town()
+    broadcast = submit_broadcast(broadcast=_draft(author, hartford), by=author)
+    _client(coordinator()).post(reverse("alerts:approve", args=[broadcast.pk]))
+    broadcast.refresh_from_db()
+    assert broadcast.status == BroadcastStatus.PENDING

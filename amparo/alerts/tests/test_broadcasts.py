@@ -20,6 +20,7 @@ from amparo.alerts.actions import (
 from amparo.alerts.checks import BodyRefused
 from amparo.alerts.errors import AlertsError
 from amparo.alerts.models import BroadcastKind, BroadcastRecipient, BroadcastStatus
+from amparo.alerts.queries.broadcasts import broadcast_version
 from amparo.alerts.tests.broadcast_factories import (
     BODIES,
     coordinator,
@@ -237,3 +238,51 @@ def test_a_correction_also_needs_a_second_coordinator() -> None:
         approve_broadcast(broadcast=correction, by=author)
     approved = approve_broadcast(broadcast=correction, by=second)
     assert approved.published is True  # the original was public
+
+
+def test_the_author_may_cancel_but_not_send_back_their_own_broadcast() -> None:
+    author, hartford = coordinator(), town()
+    broadcast = _submitted(author, hartford)
+    with pytest.raises(AlertsError, match="Only another coordinator"):
+        send_back_broadcast(broadcast=broadcast, by=author)
+    broadcast.refresh_from_db()
+    assert broadcast.status == BroadcastStatus.PENDING
+    with pytest.raises(AlertsError):
+        update_draft(broadcast=broadcast, by=author, bodies={"en": "Doors may be opened."})
+    assert cancel_broadcast(broadcast=broadcast, by=author).status == BroadcastStatus.CANCELLED
+
+
+def test_approval_of_an_older_version_is_refused_and_changes_nothing() -> None:
+    author, second, hartford = coordinator(), coordinator(), town()
+    subscriber(hartford)
+    broadcast = _submitted(author, hartford)
+    seen = broadcast_version(broadcast)
+    send_back_broadcast(broadcast=broadcast, by=coordinator())
+    update_draft(
+        broadcast=broadcast, by=author, bodies={"en": "Amparo: all clear."}, towns=[hartford]
+    )
+    submit_broadcast(broadcast=broadcast, by=author)
+    with pytest.raises(AlertsError, match="changed after you opened it"):
+        approve_broadcast(broadcast=broadcast, by=second, expected=seen)
+    broadcast.refresh_from_db()
+    assert broadcast.status == BroadcastStatus.PENDING and broadcast.bodies["en"]
+    assert not BroadcastRecipient.objects.exists()
+    approved = approve_broadcast(
+        broadcast=broadcast, by=second, expected=broadcast_version(broadcast)
+    )
+    assert approved.status == BroadcastStatus.SENDING
+
+
+@pytest.mark.parametrize("change", ["towns", "incident", "resubmitted"])
+def test_the_version_covers_towns_incident_and_submission(change: str) -> None:
+    author, hartford = coordinator(), town()
+    broadcast = _submitted(author, hartford)
+    before = broadcast_version(broadcast)
+    if change == "towns":
+        broadcast.towns.add(town("Hamden"))
+    elif change == "incident":
+        broadcast.incident = incident(where=hartford)
+    else:
+        send_back_broadcast(broadcast=broadcast, by=coordinator())
+        broadcast = submit_broadcast(broadcast=broadcast, by=author)
+    assert broadcast_version(broadcast) != before

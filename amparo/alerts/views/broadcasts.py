@@ -184,6 +184,9 @@ def _detail_context(user: User, broadcast: Broadcast) -> dict[str, Any]:
     }
     if waiting:
         context.update(_plan_context(plan_broadcast(broadcast)))
+    if broadcast.status == BroadcastStatus.PENDING:
+        # What this page shows, carried by its Approve button.
+        context["version"] = queries.broadcast_version(broadcast)
     if broadcast.queued_at is not None:
         context["progress"] = queries.progress_of(broadcast)
     return context
@@ -228,10 +231,10 @@ def edit_broadcast(request: HttpRequest, broadcast_id: uuid.UUID) -> HttpRespons
     )
 
 
-def _step(request: HttpRequest, broadcast_id: uuid.UUID, step: str) -> HttpResponse:
+def _step(request: HttpRequest, broadcast_id: uuid.UUID, step: str, **extra: Any) -> HttpResponse:
     user = signed_in_user(request)
     broadcast = queries.broadcast_for_action(user, broadcast_id)
-    done = {
+    done: dict[str, tuple[Any, str]] = {
         "submit": (actions.submit_broadcast, _("Submitted: a second coordinator must approve it.")),
         "approve": (actions.approve_broadcast, _("Approved: the messages are on their way.")),
         "send_back": (actions.send_back_broadcast, _("Sent back to its author as a draft.")),
@@ -239,7 +242,7 @@ def _step(request: HttpRequest, broadcast_id: uuid.UUID, step: str) -> HttpRespo
     }
     action, message = done[step]
     try:
-        action(broadcast=broadcast, by=user)
+        action(broadcast=broadcast, by=user, **extra)
     except AlertsError as exc:
         messages.error(request, str(exc))
     else:
@@ -256,7 +259,9 @@ def submit(request: HttpRequest, broadcast_id: uuid.UUID) -> HttpResponse:
 @role_required(*COORDINATOR_ROLES)
 @require_POST
 def approve(request: HttpRequest, broadcast_id: uuid.UUID) -> HttpResponse:
-    return _step(request, broadcast_id, "approve")
+    """Approve the version the page showed (its hidden ``version``); a form without one approves
+    nothing."""
+    return _step(request, broadcast_id, "approve", expected=request.POST.get("version", ""))
 
 
 @role_required(*COORDINATOR_ROLES)
