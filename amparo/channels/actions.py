@@ -11,7 +11,7 @@ import datetime as dt
 import logging
 import secrets
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
@@ -46,6 +46,7 @@ __all__ = [
     "IDENTICAL_WINDOW",
     "ChannelsError",
     "body_digest",
+    "drop_pending",
     "queue_many",
     "queue_message",
     "record_receipt",
@@ -283,6 +284,21 @@ def _opted_out(contact_ids: list[str]) -> set[str]:
     if len(contact_ids) <= QUEUE_MANY_BATCH:
         query = query.filter(pk__in=contact_ids)
     return {pk.hex for pk in query.values_list("pk", flat=True)}
+
+
+def drop_pending(*, message_ids: Iterable[Any], error_code: str) -> int:
+    """Drop those of ``message_ids`` still waiting to be sent; return how many were dropped.
+
+    They become ``dropped`` with ``error_code`` (e.g. "halted": a coordinator
+    stopped the broadcast), so the staff views show why they never went out.
+    A message a sender already claimed (sending, or its outcome unknown) is
+    past stopping and left alone. ``message_ids`` may be a queryset of ids
+    (one statement, however many). The caller audits the reason once; nothing
+    is audited per message.
+    """
+    return OutboundMessage.objects.filter(pk__in=message_ids, status=OutboundStatus.PENDING).update(
+        status=OutboundStatus.DROPPED, error_code=error_code, finished_at=timezone.now()
+    )
 
 
 def record_receipt(*, channel: str, receipt: DeliveryReceipt) -> OutboundMessage | None:

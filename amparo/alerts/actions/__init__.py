@@ -14,6 +14,9 @@ from amparo.alerts.actions.broadcasts import (
     draft_correction as draft_correction,
 )
 from amparo.alerts.actions.broadcasts import (
+    halt_broadcast as halt_broadcast,
+)
+from amparo.alerts.actions.broadcasts import (
     send_back_broadcast as send_back_broadcast,
 )
 from amparo.alerts.actions.broadcasts import (
@@ -45,4 +48,3 @@ from amparo.alerts.actions.subscriptions import (
 from amparo.alerts.actions.subscriptions import (
     subscribe as subscribe,
 )
-

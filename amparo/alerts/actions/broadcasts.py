@@ -47,7 +47,7 @@ from amparo.alerts.queries.broadcasts import (
 )
 from amparo.alerts.texts import LANGUAGES, unfilled
 from amparo.audit.actions import record_event
-from amparo.channels.actions import queue_many
+from amparo.channels.actions import drop_pending, queue_many
 from amparo.channels.models import Lane, OutboundMessage, OutboundStatus
 from amparo.channels.registry import channel_configs
 from amparo.channels.segments import count_segments
@@ -67,6 +67,7 @@ __all__ = [
     "draft_broadcast",
     "draft_correction",
     "finish_broadcasts",
+    "halt_broadcast",
     "materialize_messages",
     "outbox_room",
     "send_back_broadcast",
@@ -342,6 +343,36 @@ def cancel_broadcast(*, broadcast: Broadcast, by: User) -> Broadcast:
     return locked
 
 
+def halt_broadcast(*, broadcast: Broadcast, by: User) -> Broadcast:
+    """Stop a broadcast that is being sent: no more of its messages go out. Audited.
+
+    Any coordinator may halt (stopping is always allowed, unlike sending): the
+    broadcast becomes ``cancelled``, so ``alerts.materialize`` makes no more
+    of its messages, and those already in the outbox but not yet sent are
+    dropped (error code "halted"). A message a sender already took is past
+    stopping. It leaves the public feed. Raise :class:`AlertsError` unless it
+    is sending.
+    """
+    _require(by)
+    with transaction.atomic():
+        # materialize_messages locks the broadcasts it works on: a run making
+        # this one's messages finishes first, and its messages are dropped here.
+        locked = _lock(broadcast)
+        if locked.status != BroadcastStatus.SENDING:
+            raise AlertsError(_("Only an alert that is being sent can be halted."))
+        locked.status = BroadcastStatus.CANCELLED
+        locked.published = False
+        locked.save(update_fields=["status", "published"])
+        drop_pending(
+            message_ids=BroadcastRecipient.objects.filter(
+                broadcast=locked, message__isnull=False
+            ).values("message_id"),
+            error_code="halted",
+        )
+        record_event(actor=by, action="alerts.broadcast_halt", target=locked)
+    return locked
+
+
 # --- the fan-out ---------------------------------------------------------------
 
 
@@ -440,7 +471,13 @@ def materialize_messages(*, limit: int = MATERIALIZE_CHUNK, segments: int | None
     now = timezone.now()
     made = 0
     with transaction.atomic():
-        broadcasts = Broadcast.objects.filter(status=BroadcastStatus.SENDING).order_by("queued_at")
+        # Locked so a halt waits for this run and then drops what it made; a
+        # broadcast another run holds is skipped (that run is making its messages).
+        broadcasts = (
+            Broadcast.objects.select_for_update(skip_locked=True)
+            .filter(status=BroadcastStatus.SENDING)
+            .order_by("queued_at")
+        )
         for broadcast in broadcasts:
             if made >= limit or (segments is not None and segments <= 0):
                 break

@@ -12,17 +12,22 @@ import pytest
 from django.db import connection
 from django.utils import translation
 
+from amparo.accounts.models import Role
+from amparo.accounts.tests.factories import make_staff
 from amparo.alerts.actions import approve_broadcast, draft_broadcast, submit_broadcast
 from amparo.alerts.actions import broadcasts as actions
 from amparo.alerts.actions.broadcasts import (
     finish_broadcasts,
+    halt_broadcast,
     materialize_messages,
     outbox_room,
 )
+from amparo.alerts.errors import AlertsError
 from amparo.alerts.models import Broadcast, BroadcastKind, BroadcastRecipient, BroadcastStatus
 from amparo.alerts.queries.broadcasts import progress_of
 from amparo.alerts.sweeps import materialize
 from amparo.alerts.tests.broadcast_factories import BODIES, coordinator, subscriber, town
+from amparo.audit.models import AuditEvent
 from amparo.channels.models import Lane, OutboundMessage, OutboundStatus
 from amparo.channels.segments import count_segments
 from amparo.channels.sweeps import send_due_messages
@@ -212,3 +217,34 @@ def test_two_runs_at_once_make_each_recipients_message_once() -> None:
     assert OutboundMessage.objects.values("contact").distinct().count() == sum(made)
     materialize()
     assert _unmade(broadcast) == 0 and OutboundMessage.objects.count() == 6
+
+
+def test_a_halted_broadcast_sends_nothing_more(settings) -> None:
+    broadcast = _approved(5)
+    assert materialize_messages(limit=2) == 2
+    first = OutboundMessage.objects.order_by("created_at").first()
+    OutboundMessage.objects.filter(pk=first.pk).update(status=OutboundStatus.SENT)
+    halted = halt_broadcast(broadcast=broadcast, by=coordinator())
+    assert halted.status == BroadcastStatus.CANCELLED and halted.published is False
+    dropped = OutboundMessage.objects.filter(status=OutboundStatus.DROPPED)
+    assert dropped.count() == 1 and dropped.get().error_code == "halted"
+    # The sweeps the worker runs: nothing more is made, nothing more is sent.
+    assert materialize() == 0
+    _send_all()
+    assert OutboundMessage.objects.count() == 2
+    assert OutboundMessage.objects.filter(status=OutboundStatus.SENT).count() == 1
+    assert finish_broadcasts() == 0
+    broadcast.refresh_from_db()
+    assert broadcast.status == BroadcastStatus.CANCELLED
+    progress = progress_of(broadcast)
+    assert progress.sent == 1 and progress.failed == 4 and progress.queued == 0
+    assert AuditEvent.objects.filter(action="alerts.broadcast_halt", target_id=str(broadcast.pk))
+
+
+def test_any_coordinator_may_halt_but_only_a_broadcast_being_sent() -> None:
+    broadcast = _approved(1)
+    with pytest.raises(AlertsError):
+        halt_broadcast(broadcast=broadcast, by=make_staff(Role.OPERATOR, second_factor=False))
+    halt_broadcast(broadcast=broadcast, by=coordinator())
+    with pytest.raises(AlertsError, match="being sent"):
+        halt_broadcast(broadcast=broadcast, by=coordinator())

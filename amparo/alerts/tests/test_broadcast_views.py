@@ -254,3 +254,44 @@ def test_an_approval_without_a_version_approves_nothing() -> None:
     _client(coordinator()).post(reverse("alerts:approve", args=[broadcast.pk]))
     broadcast.refresh_from_db()
     assert broadcast.status == BroadcastStatus.PENDING
+
+
+def test_a_coordinator_halts_a_sending_alert_after_ticking_the_box() -> None:
+    author, hartford = coordinator(), town()
+    subscriber(hartford)
+    subscriber(hartford)
+    broadcast = submit_broadcast(broadcast=_draft(author, hartford), by=author)
+    _approve(_client(coordinator()), broadcast)
+    materialize()
+    other = _client(coordinator())
+    url = reverse("alerts:broadcast", args=[broadcast.pk])
+    assert (
+        'action="' + reverse("alerts:halt", args=[broadcast.pk]) in other.get(url).content.decode()
+    )
+    response = other.post(reverse("alerts:halt", args=[broadcast.pk]), follow=True)
+    assert "Tick the box to confirm" in response.content.decode()
+    broadcast.refresh_from_db()
+    assert broadcast.status == BroadcastStatus.SENDING
+
+    response = other.post(
+        reverse("alerts:halt", args=[broadcast.pk]), {"confirm": "on"}, follow=True
+    )
+    page = response.content.decode()
+    assert 'id="broadcast-halted"' in page and "Halt this alert" not in page
+    broadcast.refresh_from_db()
+    assert broadcast.status == BroadcastStatus.CANCELLED
+    assert not OutboundMessage.objects.filter(status="pending").exists()
+    box = other.get(reverse("alerts:progress", args=[broadcast.pk])).content.decode()
+    assert "Halted" in box
+
+
+def test_another_role_cannot_halt() -> None:
+    author, hartford = coordinator(), town()
+    subscriber(hartford)
+    broadcast = submit_broadcast(broadcast=_draft(author, hartford), by=author)
+    _approve(_client(coordinator()), broadcast)
+    client = _client(make_staff(Role.OPERATOR, second_factor=False))
+    response = client.post(reverse("alerts:halt", args=[broadcast.pk]), {"confirm": "on"})
+    assert response.status_code == 403
+    broadcast.refresh_from_db()
+    assert broadcast.status == BroadcastStatus.SENDING

@@ -239,6 +239,7 @@ def _step(request: HttpRequest, broadcast_id: uuid.UUID, step: str, **extra: Any
         "approve": (actions.approve_broadcast, _("Approved: the messages are on their way.")),
         "send_back": (actions.send_back_broadcast, _("Sent back to its author as a draft.")),
         "cancel": (actions.cancel_broadcast, _("Cancelled: it will not be sent.")),
+        "halt": (actions.halt_broadcast, _("Halted: no more of its messages will be sent.")),
     }
     action, message = done[step]
     try:
@@ -274,6 +275,17 @@ def send_back(request: HttpRequest, broadcast_id: uuid.UUID) -> HttpResponse:
 @require_POST
 def cancel(request: HttpRequest, broadcast_id: uuid.UUID) -> HttpResponse:
     return _step(request, broadcast_id, "cancel")
+
+
+@role_required(*COORDINATOR_ROLES)
+@require_POST
+def halt(request: HttpRequest, broadcast_id: uuid.UUID) -> HttpResponse:
+    """Any coordinator stops an alert being sent; a ticked box confirms (no JavaScript)."""
+    if request.POST.get("confirm") != "on":
+        broadcast = queries.broadcast_for_action(signed_in_user(request), broadcast_id)
+        messages.error(request, _("Tick the box to confirm, then press Halt again."))
+        return redirect("alerts:broadcast", broadcast_id=broadcast.pk)
+    return _step(request, broadcast_id, "halt")
 
 
 @role_required(*COORDINATOR_ROLES)

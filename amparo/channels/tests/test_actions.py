@@ -11,6 +11,7 @@ from amparo.channels.actions import (
     AUTOMATIC_REPLY_LIMIT,
     ChannelsError,
     body_digest,
+    drop_pending,
     purge_old_messages,
     queue_message,
     record_receipt,
@@ -286,3 +287,19 @@ def test_with_the_console_gateway_nothing_is_queued_for_erasure() -> None:
     purge_old_messages(before=timezone.now() - dt.timedelta(days=30))
 
     assert not ProviderErasure.objects.exists()
+
+
+def test_drop_pending_drops_only_messages_still_waiting(contact: Contact) -> None:
+    waiting = queue_message(contact=contact, body="Alert one")
+    claimed = queue_message(contact=contact, body="Alert two")
+    other = queue_message(contact=contact, body="Alert three")
+    assert waiting is not None and claimed is not None and other is not None
+    OutboundMessage.objects.filter(pk=claimed.pk).update(status=OutboundStatus.SENDING)
+    assert drop_pending(message_ids=[waiting.pk, claimed.pk], error_code="halted") == 1
+    waiting.refresh_from_db()
+    claimed.refresh_from_db()
+    other.refresh_from_db()
+    assert waiting.status == OutboundStatus.DROPPED and waiting.error_code == "halted"
+    assert waiting.finished_at is not None
+    assert claimed.status == OutboundStatus.SENDING
+    assert other.status == OutboundStatus.PENDING
