@@ -18,15 +18,20 @@ recipient.
 
 from __future__ import annotations
 
+import logging
+import smtplib
 from typing import TYPE_CHECKING
 
+from django.conf import settings
+from django.core.mail import send_mass_mail
 from django.db import connection, transaction
 from django.db.models import Count, Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from amparo.accounts.models import Role
+from amparo.accounts.models import Role, User
 from amparo.alerts.checks import check_bodies
 from amparo.alerts.errors import AlertsError
 from amparo.alerts.models import (
@@ -56,7 +61,6 @@ from amparo.incidents.models import Incident, IncidentState
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from amparo.accounts.models import User
     from amparo.places.models import Town
 
 __all__ = [
@@ -75,6 +79,8 @@ __all__ = [
     "submit_broadcast",
     "update_draft",
 ]
+
+logger = logging.getLogger("amparo.alerts")
 
 COORDINATOR_ROLES = (Role.COORDINATOR,)
 # Kinds shown on the public feed once queued (corrections follow their original).
@@ -204,7 +210,9 @@ def update_draft(
             if towns is not None:
                 _set_towns(locked, towns)
         locked.bodies = cleaned
-        locked.save(update_fields=["bodies", "incident"])
+        # No longer the version that was submitted (and maybe sent back).
+        locked.submitted_at = None
+        locked.save(update_fields=["bodies", "incident", "submitted_at"])
         record_event(actor=by, action="alerts.broadcast_edit", target=locked)
     return locked
 
@@ -263,9 +271,10 @@ def send_back_broadcast(*, broadcast: Broadcast, by: User) -> Broadcast:
             raise AlertsError(
                 _("Only another coordinator may send it back. You may cancel it instead.")
             )
+        # submitted_at stays: a draft that still has it was sent back and not
+        # changed since (update_draft clears it), which send_with_override reads.
         locked.status = BroadcastStatus.DRAFT
-        locked.submitted_at = None
-        locked.save(update_fields=["status", "submitted_at"])
+        locked.save(update_fields=["status"])
         record_event(actor=by, action="alerts.broadcast_send_back", target=locked)
     return locked
 
@@ -306,7 +315,16 @@ def send_with_override(*, broadcast: Broadcast, by: User, reason: str) -> Broadc
     """Emergency: the author sends alone. The view re-authenticates; the reason is audited.
 
     ``reason`` is one of :data:`OVERRIDE_REASONS` (its code becomes the audit
-    action, ``alerts.broadcast_override_<reason>``).
+    action, ``alerts.broadcast_override_<reason>``). Refused for a draft a
+    second coordinator sent back and that was not changed since: the override
+    is for when nobody can check, not for overruling someone who did. Every
+    other coordinator with an e-mail address is told, after the commit.
+
+    "Sent back and not changed since" is read from the row itself: a send-back
+    leaves ``submitted_at`` as it was and :func:`update_draft` clears it, so a
+    draft with ``submitted_at`` was sent back since its last edit. (The audit
+    chain says the same, but has no index by target: reading it would scan
+    every event ever recorded, in an emergency.)
     """
     _require(by)
     if reason not in OVERRIDE_REASONS:
@@ -317,6 +335,13 @@ def send_with_override(*, broadcast: Broadcast, by: User, reason: str) -> Broadc
             raise AlertsError(_("This broadcast was already sent or cancelled."))
         if locked.author_id != by.pk:
             raise AlertsError(_("Only its author may send a broadcast alone."))
+        if locked.status == BroadcastStatus.DRAFT and locked.submitted_at is not None:
+            raise AlertsError(
+                _(
+                    "Another coordinator sent this alert back. Change it and submit it again, "
+                    "or ask another coordinator: it cannot be sent alone as it is."
+                )
+            )
         _ready_to_send(locked)
         now = timezone.now()
         locked.override = True
@@ -325,7 +350,37 @@ def send_with_override(*, broadcast: Broadcast, by: User, reason: str) -> Broadc
         action = "alerts.broadcast_override_" + reason.replace("-", "_")
         record_event(actor=by, action=action, target=locked)
         _queue(locked)
+        _tell_coordinators_of_override(locked, author=by)
     return locked
+
+
+def _tell_coordinators_of_override(broadcast: Broadcast, *, author: User) -> None:
+    """E-mail the other active coordinators, after the commit: that it happened, and a link."""
+    addresses = list(
+        User.objects.filter(role=Role.COORDINATOR, is_active=True)
+        .exclude(email="")
+        .exclude(pk=author.pk)
+        .values_list("email", flat=True)
+    )
+    if not addresses:
+        return
+    link = settings.AMPARO_PUBLIC_URL + reverse("alerts:broadcast", args=[broadcast.pk])
+    subject = _("%(network)s: an alert was sent by emergency override") % {
+        "network": settings.AMPARO_NETWORK_NAME
+    }
+    body = _("An alert was sent by emergency override, without a second coordinator. %(link)s") % {
+        "link": link
+    }
+    transaction.on_commit(lambda: _send_mails(subject, body, addresses))
+
+
+def _send_mails(subject: str, body: str, addresses: list[str]) -> None:
+    """One e-mail per coordinator (they do not see each other's addresses)."""
+    try:
+        send_mass_mail([(subject, body, None, [address]) for address in addresses])
+    except (OSError, smtplib.SMTPException) as exc:
+        # The alert went out and the override is audited; never log the addresses.
+        logger.warning("alerts: override e-mail not sent (%s)", type(exc).__name__)
 
 
 def cancel_broadcast(*, broadcast: Broadcast, by: User) -> Broadcast:

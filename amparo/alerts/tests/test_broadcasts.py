@@ -286,3 +286,61 @@ def test_the_version_covers_towns_incident_and_submission(change: str) -> None:
         send_back_broadcast(broadcast=broadcast, by=coordinator())
         broadcast = submit_broadcast(broadcast=broadcast, by=author)
     assert broadcast_version(broadcast) != before
+
+
+def test_an_author_cannot_override_a_send_back_until_they_change_the_draft() -> None:
+    author, hartford = coordinator(), town()
+    subscriber(hartford)
+    broadcast = _submitted(author, hartford)
+    send_back_broadcast(broadcast=broadcast, by=coordinator())
+    with pytest.raises(AlertsError, match="Another coordinator sent this alert back"):
+        send_with_override(broadcast=broadcast, by=author, reason="danger-now")
+    broadcast.refresh_from_db()
+    assert broadcast.status == BroadcastStatus.DRAFT and not broadcast.override
+    assert not BroadcastRecipient.objects.exists()
+    changed = {"en": BODIES["en"].replace("bus station", "train station")}
+    update_draft(broadcast=broadcast, by=author, bodies=changed, towns=[hartford])
+    sent = send_with_override(broadcast=broadcast, by=author, reason="danger-now")
+    assert sent.status == BroadcastStatus.SENDING
+
+
+def test_a_pending_broadcast_not_sent_back_may_still_be_overridden() -> None:
+    author, hartford = coordinator(), town()
+    subscriber(hartford)
+    sent = send_with_override(
+        broadcast=_submitted(author, hartford), by=author, reason="approver-unreachable"
+    )
+    assert sent.override is True
+
+
+def test_the_other_coordinators_are_emailed_of_an_override_after_the_commit(
+    mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    author, hartford = coordinator(), town()
+    author.email = "author@example.org"
+    author.save(update_fields=["email"])
+    other = coordinator()
+    other.email = "other@example.org"
+    other.save(update_fields=["email"])
+    gone = coordinator()
+    gone.email = "gone@example.org"
+    gone.is_active = False
+    gone.save(update_fields=["email", "is_active"])
+    operator = make_staff(Role.OPERATOR, second_factor=False)
+    operator.email = "operator@example.org"
+    operator.save(update_fields=["email"])
+    coordinator()  # no address
+    subscriber(hartford)
+    broadcast = draft_broadcast(
+        by=author, kind=BroadcastKind.CONFIRMED, bodies=BODIES, towns=[hartford]
+    )
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        send_with_override(broadcast=broadcast, by=author, reason="danger-now")
+    assert not mailoutbox
+    for callback in callbacks:
+        callback()
+    assert [mail.to for mail in mailoutbox] == [["other@example.org"]]
+    mail = mailoutbox[0]
+    assert "emergency override" in mail.subject
+    assert f"/staff/alerts/{broadcast.pk}/" in mail.body
+    assert "bus station" not in mail.body and "+1860" not in mail.body
