@@ -133,9 +133,12 @@ def request_by_web(*, phone: str, towns: Sequence[Town], language: str) -> None:
     changes an existing contact's language; it texts only the confirmation
     request, which the number's owner may ignore (the request is forgotten
     after :data:`PENDING_LIFETIME`). Nothing at all is done for a number that
-    opted out or already gets alerts, and the caller shows the same page
-    whatever happened, so the form tells nobody who subscribes. ``phone`` is
-    E.164 and ``towns`` is not empty (the form checked both).
+    opted out, already gets alerts, stopped them (they said no from their own
+    phone: only their phone may start them again, by the keyword) or is in
+    the middle of joining by text (its towns are the person's own words, not
+    a stranger's), and the caller shows the same page whatever happened, so
+    the form tells nobody who subscribes. ``phone`` is E.164 and ``towns`` is
+    not empty (the form checked both).
     """
     from amparo.alerts import subscription_texts as texts
 
@@ -143,8 +146,11 @@ def request_by_web(*, phone: str, towns: Sequence[Town], language: str) -> None:
         contact = find_or_create_contact(phone=phone, language=language)
         if contact.is_opted_out:
             return
-        current = Subscription.objects.filter(contact=contact).first()
-        if current is not None and current.status == SubscriptionStatus.ACTIVE:
+        current = Subscription.objects.select_for_update().filter(contact=contact).first()
+        if current is not None and (
+            current.status in (SubscriptionStatus.ACTIVE, SubscriptionStatus.STOPPED)
+            or current.source != SubscriptionSource.WEB
+        ):
             return
         subscription = subscribe(contact=contact, towns=towns, source=SubscriptionSource.WEB)
         with translation.override(contact.language):

@@ -11,12 +11,13 @@ from django.utils import translation
 
 from amparo.accounts.models import Role
 from amparo.accounts.tests.factories import make_staff
+from amparo.alerts.actions.subscriptions import stop_subscription
 from amparo.alerts.models import Subscription, SubscriptionSource, SubscriptionStatus
 from amparo.alerts.tests.subscription_factories import make_towns, new_phone, subscriber
 from amparo.alerts.views.subscriptions import JOIN_CLIENT_LIMIT, JOIN_PHONE_LIMIT
 from amparo.audit.models import AuditEvent
 from amparo.channels.models import OutboundMessage
-from amparo.contacts.models import ConsentRecord
+from amparo.contacts.models import ConsentMethod, ConsentRecord
 from amparo.places.models import Town
 
 pytestmark = pytest.mark.django_db
@@ -129,6 +130,36 @@ def test_the_web_never_activates_nor_changes_an_active_subscription(
     active.refresh_from_db()
     assert active.status == SubscriptionStatus.ACTIVE
     assert list(active.towns.values_list("name", flat=True)) == ["Hartford"]
+    assert not OutboundMessage.objects.exists()
+
+
+def test_the_web_texts_nobody_who_stopped_alerts_and_shows_the_same_page(
+    client: Client, towns: dict[str, Town]
+) -> None:
+    stopped = subscriber(towns["Hartford"])
+    stop_subscription(subscription=stopped, method=ConsentMethod.SMS_KEYWORD)
+    fresh = client.post(JOIN, form(new_phone(), towns=[towns["Hamden"].pk]))
+    OutboundMessage.objects.all().delete()
+
+    response = client.post(JOIN, form(stopped.contact.phone, towns=[towns["Hamden"].pk]))
+
+    assert response.status_code == 302 and response["Location"] == fresh["Location"]
+    stopped.refresh_from_db()
+    assert stopped.status == SubscriptionStatus.STOPPED
+    assert not OutboundMessage.objects.exists()
+
+
+def test_the_web_adds_no_town_to_a_pending_request_made_by_text(
+    client: Client, towns: dict[str, Town]
+) -> None:
+    contact = subscriber(towns["Hartford"]).contact
+    Subscription.objects.filter(contact=contact).update(status=SubscriptionStatus.PENDING)
+
+    response = client.post(JOIN, form(contact.phone, towns=[towns["Hamden"].pk]))
+
+    assert response.status_code == 302
+    pending = Subscription.objects.get(contact=contact)
+    assert list(pending.towns.values_list("name", flat=True)) == ["Hartford"]
     assert not OutboundMessage.objects.exists()
 
 

@@ -314,6 +314,43 @@ def test_a_web_request_for_a_number_that_opted_out_does_nothing() -> None:
     assert not OutboundMessage.objects.exists()
 
 
+def test_a_web_request_texts_nobody_who_stopped_alerts() -> None:
+    towns = make_towns()
+    subscription = subscriber(towns["Hartford"])
+    stop_subscription(subscription=subscription, method=SMS)
+
+    request_by_web(phone=subscription.contact.phone, towns=[towns["Hamden"]], language="en")
+
+    subscription.refresh_from_db()
+    assert subscription.status == SubscriptionStatus.STOPPED
+    assert list(subscription.towns.all()) == [towns["Hartford"]]
+    assert not OutboundMessage.objects.exists()
+
+
+def test_a_web_request_adds_no_town_to_someone_joining_by_text() -> None:
+    towns = make_towns()
+    contact = a_contact()
+    pending = subscribe(contact=contact, towns=[towns["Hartford"]], source=SubscriptionSource.SMS)
+
+    request_by_web(phone=contact.phone, towns=[towns["Hamden"]], language="en")
+
+    pending.refresh_from_db()
+    assert pending.status == SubscriptionStatus.PENDING
+    assert pending.source == SubscriptionSource.SMS
+    assert list(pending.towns.all()) == [towns["Hartford"]]
+    assert not OutboundMessage.objects.exists()
+
+
+def test_a_second_web_request_for_a_pending_web_subscription_adds_its_towns() -> None:
+    towns = make_towns()
+    phone = new_phone()
+    request_by_web(phone=phone, towns=[towns["Hartford"]], language="en")
+    request_by_web(phone=phone, towns=[towns["Hamden"]], language="en")
+    subscription = Subscription.objects.get()
+    assert subscription.status == SubscriptionStatus.PENDING
+    assert set(subscription.towns.values_list("name", flat=True)) == {"Hartford", "Hamden"}
+
+
 # --- contacts.record_consent ------------------------------------------------------------
 
 
