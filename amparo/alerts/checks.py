@@ -7,6 +7,16 @@ An alert body is refused when it holds:
 - a **phone number** that is not the network's own (``phonenumbers``'
   matcher, US region, lenient: a possible number is enough);
 - an **e-mail address**;
+- a **street address**: a house number then a street ("45 oak st", "12 Main
+  Street apt 2", "123 N Main Ave"), a street word then a name and a number
+  (Spanish "calle Oak 45", "calle 5 # 20", Portuguese "rua X, 45", Haitian
+  "ri X 12"), or an apartment, unit or "#" number ("apt 2", "unit 3B",
+  "# 20", "apto 4"). An alert says where people should be careful (a
+  landmark, a corner, a block), never whose door it is. A house number is
+  the digits right before one to three words and a street suffix, so "2 vans
+  on Main Street" passes (a preposition stops the run) while "45 oak st"
+  does not; a time ("14:05") or a number in a sentence does not count. The
+  address of a public building is refused too: name the landmark instead;
 - what looks like a **person's name**. There is no list of names to check
   against, so this is a heuristic: two or more capitalised words in a row
   (only spaces between them), none of which is a word the text may carry
@@ -16,8 +26,14 @@ An alert body is refused when it holds:
   sentence-initial "Do" never count). "Juan Pérez", "Maria Da Silva" are
   refused; "agents near Hartford Hospital" passes when the hospital is a
   landmark; "two vans on Main Street" passes (one capital after another only
-  if both are unknown). A refusal names the words it took for a name, so the
-  coordinator can rephrase (e.g. lowercase them when they are not a name).
+  if both are unknown). A title before a capitalised word ("Mr. Lopez",
+  "Sra. Díaz", "Dona Ana", "Mesye Jan") is a name too. A refusal names the
+  words it took for a name, so the coordinator can rephrase (e.g. lowercase
+  them when they are not a name).
+
+A name written in lower case ("maria lopez") cannot be told from ordinary
+words, so it is not caught: the preview reminds the author and the approver
+to read for it (no names, addresses or anything that identifies a person).
 
 The refusal (:class:`BodyRefused`) speaks the active language (the
 coordinator's). Its message never repeats an A-number, phone number or
@@ -47,6 +63,37 @@ A_NUMBER = re.compile(
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 WORD = re.compile(r"[^\W\d_][\w'\u2019-]*")
 
+# Words that end a street's name: English suffixes and their abbreviations.
+_STREET_SUFFIXES = (
+    r"st|str|street|ave?|avenue|rd|road|blvd|boulevard|ln|lane|dr|drive|ct|court|pl|place|way|"
+    r"ter|terrace|hwy|highway|pkwy|parkway|cir|circle|sq|square|ext|extension|tpke|turnpike|"
+    r"row|aly|alley"
+)
+# Words that start a street's name (es, pt, ht, and the English "rte/route").
+_STREET_WORDS = (
+    r"calle|carrera|cra|avenida|av|avda|camino|callej[oó]n|paseo|diagonal|transversal|"
+    r"rua|travessa|estrada|alameda|pra[cç]a|largo|rodovia|rue|ri|route|rte"
+)
+# A word of a street's name; not a preposition or article, so "2 vans on Main
+# Street" is no address.
+_NAME_WORD = (
+    r"(?!(?:on|at|near|in|by|of|from|to|the|and|or|en|de|del|la|el|los|las|em|na|no|da|do|"
+    r"dos|das|perto|cerca|nan|bò|kote|pou|ak)\b)[^\W\d_][\w'.\u2019-]*"
+)
+ADDRESS = re.compile(
+    # "45 oak st", "12 Main Street", "123 N. Main Ave"
+    rf"(?<![\d:.,/])\b\d{{1,6}}[a-z]?\s+(?:{_NAME_WORD}\s+){{1,3}}(?:{_STREET_SUFFIXES})\b\.?"
+    # "calle 5 # 20", "calle Oak 45", "rua X, 45", "ri Pave 12"
+    rf"|\b(?:{_STREET_WORDS})\.?\s+(?:(?:\d+[a-z]?|{_NAME_WORD})\s+){{0,3}}"
+    rf"(?:\d+[a-z]?|{_NAME_WORD}),?\s*"
+    r"(?:#|n[°º.o]?|no\.?|n[uú]m(?:ero)?\.?)?\s*\d{1,6}\b"
+    # "apt 2", "unit 3B", "# 20", "apto 4", "suite 100"
+    r"|\b(?:apt|apartment|unit|suite|ste|apto|apartamento|depto|departamento|apartman)\.?\s*"
+    r"#?\s*\d+[a-z]?\b"
+    r"|#\s*\d+",
+    re.IGNORECASE,
+)
+
 _AGENCY_WORDS = """
     ICE ERO HSI CBP DHS FBI USCIS EOIR DEA ATF CT NY MA RI US USA Homeland Security Department
     Immigration Customs Enforcement Border Patrol Police State Sheriff Marshal Marshals Court
@@ -56,6 +103,11 @@ _CALENDAR_WORDS = """
     Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May
     June July August September October November December
 """
+# A title, then a capitalised word: "Mr. Lopez". Case matters for the name only.
+TITLED_NAME = re.compile(
+    r"\b(?i:mr|mrs|ms|miss|sr|sra|srta|se[nñ]or|se[nñ]ora|don|do[nñ]a|seu|dona|mesye|madan|"
+    r"madame|mme)\.?\s+[^\W\d_a-z][\w'\u2019-]*"
+)
 AGENCIES = frozenset(_AGENCY_WORDS.lower().split())
 CALENDAR = frozenset(_CALENDAR_WORDS.lower().split())
 
@@ -157,18 +209,26 @@ def check_body(
     allowed: frozenset[str] | None = None,
     own_numbers: frozenset[str] | None = None,
 ) -> None:
-    """Raise :class:`BodyRefused` if ``text`` holds an A-number, phone, e-mail or name."""
+    """Raise :class:`BodyRefused` if ``text`` holds an A-number, phone, e-mail, address or name."""
     problems: list[str] = []
     if A_NUMBER.search(text):
         problems.append(_("It holds what looks like an A-number (or a 9-digit number)."))
     if EMAIL.search(text):
         problems.append(_("It holds an e-mail address."))
+    if ADDRESS.search(text):
+        problems.append(
+            _(
+                "It holds what looks like a street address or apartment number: name a "
+                "landmark, a corner or a block instead."
+            )
+        )
     # An A-number also reads as a possible phone number: say it once.
     if not problems and _foreign_phones(
         text, network_numbers() if own_numbers is None else own_numbers
     ):
         problems.append(_("It holds a phone number that is not the network's."))
     runs = name_like_runs(text, allowed_words() if allowed is None else allowed)
+    runs = list(dict.fromkeys(runs + [m.group(0) for m in TITLED_NAME.finditer(text)]))
     if runs:
         problems.append(
             _(

@@ -295,3 +295,12 @@ def test_another_role_cannot_halt() -> None:
     assert response.status_code == 403
     broadcast.refresh_from_db()
     assert broadcast.status == BroadcastStatus.SENDING
+
+
+def test_the_preview_reminds_author_and_approver_of_what_the_check_cannot_catch() -> None:
+    author, hartford = coordinator(), town()
+    broadcast = submit_broadcast(broadcast=_draft(author, hartford), by=author)
+    for user in (author, coordinator()):
+        page = _client(user).get(reverse("alerts:broadcast", args=[broadcast.pk])).content
+        assert b"no names, addresses or anything that identifies a person" in page
+        assert b"name written in lower case" in page

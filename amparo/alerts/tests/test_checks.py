@@ -73,3 +73,56 @@ def test_the_refusal_speaks_the_coordinators_language() -> None:
         )
     assert refused.value.language == "es"
     assert refused.value.problems
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Amparo ALERT: agents at 45 oak st, Hartford",
+        "Agents at 12 Main Street apt 2 this morning",
+        "Agents near 123 N Main Ave",
+        "Agents knocked at unit 3B",
+        "Agentes en la calle 5 # 20",
+        "Agentes en la calle Oak 45",
+        "Agentes na rua Flores, 45",
+        "Ajan nan ri Pave 12",
+    ],
+)
+def test_it_refuses_a_street_address_or_apartment_number(text: str) -> None:
+    with translation.override("en"), pytest.raises(BodyRefused, match="street address"):
+        check_body(text, language="en", allowed=frozenset(), own_numbers=frozenset())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "two vans on main street at 14:05",
+        "2 vans on main street",
+        "agents near route 9 at 10 am",
+        "5 people were taken near the church",
+        "agentes cerca de la calle principal",
+    ],
+)
+def test_numbers_that_are_not_a_house_number_pass(text: str) -> None:
+    check_body(text, language="en", allowed=frozenset(), own_numbers=frozenset())
+
+
+def test_a_title_before_a_capitalised_word_is_a_name() -> None:
+    with translation.override("en"), pytest.raises(BodyRefused) as refused:
+        check_body(
+            "agents at the house of Mr. Lopez",
+            language="en",
+            allowed=frozenset(),
+            own_numbers=frozenset(),
+        )
+    assert refused.value.suspect_words == ["Mr. Lopez"]
+
+
+def test_a_name_in_lower_case_is_not_caught_so_the_preview_says_so() -> None:
+    # The documented limit of the heuristic: the page reminds people instead.
+    check_body(
+        "agents took maria lopez from her home",
+        language="en",
+        allowed=frozenset(),
+        own_numbers=frozenset(),
+    )
