@@ -17,6 +17,7 @@ urlpatterns: list[URLPattern] = [
     path("<uuid:broadcast_id>/send-back/", broadcast_views.send_back, name="send_back"),
     path("<uuid:broadcast_id>/cancel/", broadcast_views.cancel, name="cancel"),
     path("<uuid:broadcast_id>/halt/", broadcast_views.halt, name="halt"),
+    path("<uuid:broadcast_id>/withdraw/", broadcast_views.withdraw, name="withdraw"),
     path("<uuid:broadcast_id>/override/", broadcast_views.override, name="override"),
     path("<uuid:broadcast_id>/correct/", broadcast_views.correct, name="correct"),
     path("<uuid:broadcast_id>/progress/", broadcast_views.progress, name="progress"),

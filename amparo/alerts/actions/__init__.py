@@ -28,6 +28,9 @@ from amparo.alerts.actions.broadcasts import (
 from amparo.alerts.actions.broadcasts import (
     update_draft as update_draft,
 )
+from amparo.alerts.actions.broadcasts import (
+    withdraw_from_feed as withdraw_from_feed,
+)
 
 # Subscriptions (a redundant alias re-exports: each subject adds its own block).
 from amparo.alerts.actions.subscriptions import (

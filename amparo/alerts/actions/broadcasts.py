@@ -78,6 +78,7 @@ __all__ = [
     "send_with_override",
     "submit_broadcast",
     "update_draft",
+    "withdraw_from_feed",
 ]
 
 logger = logging.getLogger("amparo.alerts")
@@ -425,6 +426,24 @@ def halt_broadcast(*, broadcast: Broadcast, by: User) -> Broadcast:
             error_code="halted",
         )
         record_event(actor=by, action="alerts.broadcast_halt", target=locked)
+    return locked
+
+
+def withdraw_from_feed(*, broadcast: Broadcast, by: User) -> Broadcast:
+    """Take a broadcast off the public feed: its page and feed entries are gone. Audited.
+
+    Any coordinator may (taking words down from the public is always allowed).
+    Its messages are not touched: halt it to stop those. Raise
+    :class:`AlertsError` if it is not on the feed.
+    """
+    _require(by)
+    with transaction.atomic():
+        locked = _lock(broadcast)
+        if not locked.published:
+            raise AlertsError(_("This alert is not on the public feed."))
+        locked.published = False
+        locked.save(update_fields=["published"])
+        record_event(actor=by, action="alerts.broadcast_withdraw", target=locked)
     return locked
 
 

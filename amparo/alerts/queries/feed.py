@@ -7,8 +7,9 @@ through what these functions return.
 
 - The feed holds only broadcasts marked ``published`` (confirmed activity,
   debunks, all-clears and corrections of those, set by the broadcast actions
-  when they are queued) that have gone out (sending or sent): a draft, one
-  waiting for approval or a cancelled one never shows.
+  when they are queued, cleared when a coordinator withdraws one) that have
+  gone out (sending or sent): a draft, one waiting for approval, a cancelled
+  or halted one never shows. A retracted one shows without its words.
 - The map holds only incidents in state ``confirmed`` (a verified incident not
   yet closed), at their coarse cell of about 1 km. A closed, merged or
   false-alarm incident leaves the map at once: nothing here is cached.
@@ -167,7 +168,13 @@ def pick_body(bodies: object, language: str) -> tuple[str, str]:
 
 
 def _item(broadcast: Broadcast, language: str) -> FeedItem:
+    corrected_by = tuple(
+        Correction(id=c.id, kind=c.kind) for c in getattr(broadcast, "public_corrections", [])
+    )
     body, body_language = pick_body(broadcast.bodies, language)
+    if any(c.kind == BroadcastKind.RETRACTION for c in corrected_by):
+        # Retracted: its words were wrong, so they are not repeated to anyone.
+        body = ""
     towns = [town.name for town in broadcast.towns.all()]
     original = broadcast.corrects
     if not towns and original is not None:
@@ -188,9 +195,7 @@ def _item(broadcast: Broadcast, language: str) -> FeedItem:
         incident_state=incident.state if incident else "",
         corrects_id=original.id if original else None,
         corrects_published_at=original.queued_at if original else None,
-        corrected_by=tuple(
-            Correction(id=c.id, kind=c.kind) for c in getattr(broadcast, "public_corrections", [])
-        ),
+        corrected_by=corrected_by,
     )
 
 

@@ -304,3 +304,32 @@ def test_the_preview_reminds_author_and_approver_of_what_the_check_cannot_catch(
         page = _client(user).get(reverse("alerts:broadcast", args=[broadcast.pk])).content
         assert b"no names, addresses or anything that identifies a person" in page
         assert b"name written in lower case" in page
+
+
+def test_a_coordinator_withdraws_an_alert_from_the_public_feed() -> None:
+    author, hartford = coordinator(), town()
+    subscriber(hartford)
+    broadcast = submit_broadcast(broadcast=_draft(author, hartford), by=author)
+    _approve(_client(coordinator()), broadcast)
+    assert Client().get(reverse("public_alerts:broadcast", args=[broadcast.pk])).status_code == 200
+    other = _client(coordinator())
+    url = reverse("alerts:broadcast", args=[broadcast.pk])
+    withdraw = reverse("alerts:withdraw", args=[broadcast.pk])
+    assert f'action="{withdraw}"' in other.get(url).content.decode()
+    response = other.post(withdraw, follow=True)
+    assert "Withdrawn from the public feed" in response.content.decode()
+    assert f'action="{withdraw}"' not in response.content.decode()
+    broadcast.refresh_from_db()
+    assert broadcast.published is False and broadcast.status == BroadcastStatus.SENDING
+    assert AuditEvent.objects.filter(action="alerts.broadcast_withdraw").exists()
+    assert Client().get(reverse("public_alerts:broadcast", args=[broadcast.pk])).status_code == 404
+
+
+def test_another_role_cannot_withdraw_an_alert() -> None:
+    author, hartford = coordinator(), town()
+    broadcast = submit_broadcast(broadcast=_draft(author, hartford), by=author)
+    _approve(_client(coordinator()), broadcast)
+    client = _client(make_staff(Role.OPERATOR, second_factor=False))
+    assert client.post(reverse("alerts:withdraw", args=[broadcast.pk])).status_code == 403
+    broadcast.refresh_from_db()
+    assert broadcast.published is True

@@ -16,6 +16,7 @@ from amparo.alerts.actions import (
     send_with_override,
     submit_broadcast,
     update_draft,
+    withdraw_from_feed,
 )
 from amparo.alerts.checks import BodyRefused
 from amparo.alerts.errors import AlertsError
@@ -344,3 +345,20 @@ def test_the_other_coordinators_are_emailed_of_an_override_after_the_commit(
     assert "emergency override" in mail.subject
     assert f"/staff/alerts/{broadcast.pk}/" in mail.body
     assert "bus station" not in mail.body and "+1860" not in mail.body
+
+
+def test_withdrawing_from_the_feed_is_audited_and_only_for_a_published_alert() -> None:
+    author, hartford = coordinator(), town()
+    subscriber(hartford)
+    broadcast = approve_broadcast(broadcast=_submitted(author, hartford), by=coordinator())
+    with pytest.raises(AlertsError):
+        withdraw_from_feed(broadcast=broadcast, by=make_staff(Role.OPERATOR, second_factor=False))
+    assert withdraw_from_feed(broadcast=broadcast, by=coordinator()).published is False
+    with pytest.raises(AlertsError, match="not on the public feed"):
+        withdraw_from_feed(broadcast=broadcast, by=coordinator())
+    assert (
+        AuditEvent.objects.filter(
+            action="alerts.broadcast_withdraw", target_id=str(broadcast.pk)
+        ).count()
+        == 1
+    )

@@ -12,7 +12,12 @@ from django.conf import settings as django_settings
 from django.test import Client
 from django.utils import translation
 
-from amparo.alerts.actions.broadcasts import approve_broadcast, draft_broadcast, submit_broadcast
+from amparo.alerts.actions.broadcasts import (
+    approve_broadcast,
+    draft_broadcast,
+    submit_broadcast,
+    withdraw_from_feed,
+)
 from amparo.alerts.models import BroadcastKind, BroadcastRecipient, BroadcastStatus
 from amparo.alerts.queries.feed import KIND_LABELS
 from amparo.alerts.tests.feed_factories import (
@@ -122,6 +127,11 @@ def test_a_retracted_alert_says_so_and_links_its_retraction() -> None:
     assert "Withdrawn: the network retracted this alert." in html
     assert f'href="/alerts/{retraction.id}/"' in html
     assert f'href="/alerts/{original.id}/"' in html  # the retraction points back
+    assert "Agents near the library." not in html  # the retracted words are not repeated
+    own = page(Client(), f"/alerts/{original.id}/")
+    assert "Withdrawn" in own and "Agents near the library." not in own
+    feeds = page(Client(), JSON_URL) + page(Client(), ATOM_URL)
+    assert "Agents near the library." not in feeds
 
 
 def test_the_page_never_shows_who_wrote_approved_or_received_an_alert() -> None:
@@ -328,3 +338,11 @@ def test_an_alert_shows_once_a_second_coordinator_approves_it_through_the_action
     html = page(in_language(Client(), "es"))
     assert bodies["es"] in html
     assert f'id="alert-{draft.id}"' in html
+
+
+def test_an_alert_withdrawn_from_the_feed_is_gone_from_the_page_and_the_feeds() -> None:
+    shown = make_broadcast(bodies={"en": "Agents near the library."})
+    withdraw_from_feed(broadcast=shown, by=make_coordinator())
+    assert Client().get(f"/alerts/{shown.id}/").status_code == 404
+    everything = page(Client()) + page(Client(), JSON_URL) + page(Client(), ATOM_URL)
+    assert "Agents near the library." not in everything and str(shown.id) not in everything

@@ -240,6 +240,10 @@ def _step(request: HttpRequest, broadcast_id: uuid.UUID, step: str, **extra: Any
         "send_back": (actions.send_back_broadcast, _("Sent back to its author as a draft.")),
         "cancel": (actions.cancel_broadcast, _("Cancelled: it will not be sent.")),
         "halt": (actions.halt_broadcast, _("Halted: no more of its messages will be sent.")),
+        "withdraw": (
+            actions.withdraw_from_feed,
+            _("Withdrawn from the public feed: its page is gone."),
+        ),
     }
     action, message = done[step]
     try:
@@ -286,6 +290,12 @@ def halt(request: HttpRequest, broadcast_id: uuid.UUID) -> HttpResponse:
         messages.error(request, _("Tick the box to confirm, then press Halt again."))
         return redirect("alerts:broadcast", broadcast_id=broadcast.pk)
     return _step(request, broadcast_id, "halt")
+
+
+@role_required(*COORDINATOR_ROLES)
+@require_POST
+def withdraw(request: HttpRequest, broadcast_id: uuid.UUID) -> HttpResponse:
+    return _step(request, broadcast_id, "withdraw")
 
 
 @role_required(*COORDINATOR_ROLES)
