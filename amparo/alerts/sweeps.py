@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
 from django.utils import timezone
 
 from amparo.alerts.actions.broadcasts import (
     MATERIALIZE_CHUNK,
     finish_broadcasts,
+    forget_recipients,
     materialize_messages,
     outbox_room,
 )
-from amparo.alerts.actions.subscriptions import PENDING_LIFETIME, forget_pending_subscriptions
+from amparo.alerts.actions.subscriptions import (
+    PENDING_LIFETIME,
+    forget_pending_subscriptions,
+    forget_stopped_subscriptions,
+)
 from amparo.alerts.models import Broadcast, BroadcastStatus
 from amparo.core.worker import register_sweep
 
@@ -41,3 +49,21 @@ def materialize() -> int:
 def finish_sent_broadcasts() -> int:
     """Broadcasts whose messages are all finished become ``sent``."""
     return finish_broadcasts()
+
+
+def _retention_cutoff() -> dt.datetime:
+    return timezone.now() - dt.timedelta(days=settings.AMPARO_MESSAGE_RETENTION_DAYS)
+
+
+@register_sweep("alerts.forget_stopped", every=3600.0)
+def forget_stopped() -> int:
+    """Subscriptions stopped more than AMPARO_MESSAGE_RETENTION_DAYS ago are deleted (consent
+    records stay)."""
+    return forget_stopped_subscriptions(stopped_before=_retention_cutoff())
+
+
+@register_sweep("alerts.forget_recipients", every=3600.0)
+def forget_broadcast_recipients() -> int:
+    """Who got a broadcast finished more than AMPARO_MESSAGE_RETENTION_DAYS ago is deleted (its
+    counts stay)."""
+    return forget_recipients(finished_before=_retention_cutoff())

@@ -43,6 +43,9 @@ from amparo.alerts.actions.subscriptions import (
     forget_pending_subscriptions as forget_pending_subscriptions,
 )
 from amparo.alerts.actions.subscriptions import (
+    forget_stopped_subscriptions as forget_stopped_subscriptions,
+)
+from amparo.alerts.actions.subscriptions import (
     remove_towns as remove_towns,
 )
 from amparo.alerts.actions.subscriptions import (

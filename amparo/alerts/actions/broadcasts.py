@@ -18,6 +18,7 @@ recipient.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import smtplib
 from typing import TYPE_CHECKING
@@ -71,6 +72,7 @@ __all__ = [
     "draft_broadcast",
     "draft_correction",
     "finish_broadcasts",
+    "forget_recipients",
     "halt_broadcast",
     "materialize_messages",
     "outbox_room",
@@ -627,3 +629,47 @@ def finish_broadcasts() -> int:
             record_event(actor=None, action="alerts.broadcast_finish", target=broadcast)
             finished += 1
     return finished
+
+
+# Recipients deleted per run of alerts.forget_recipients (run again at once while
+# there are more): one short DELETE.
+FORGET_CHUNK = 5_000
+
+
+def forget_recipients(*, finished_before: dt.datetime, batch: int = FORGET_CHUNK) -> int:
+    """Delete up to ``batch`` recipient rows of broadcasts finished before ``finished_before``.
+
+    Retention (DESIGN.md, security rule 1): who got which alert is kept only as
+    long as messages are (``AMPARO_MESSAGE_RETENTION_DAYS``). A broadcast is
+    finished (sent or cancelled) at the latest when its messages expire, its
+    queueing plus its validity; that moment must be before ``finished_before``.
+    The broadcast keeps its own counts (``recipient_count``, ``segment_count``);
+    a correction of it can no longer reach anyone. Return how many rows went;
+    one audit event per run that deleted some (by the system).
+    """
+    candidates = Broadcast.objects.filter(
+        status__in=(BroadcastStatus.SENT, BroadcastStatus.CANCELLED),
+        queued_at__lt=finished_before,
+        # Only those that still have recipients: old broadcasts cost nothing.
+        pk__in=BroadcastRecipient.objects.values("broadcast_id"),
+    ).values_list("pk", "queued_at", "validity_seconds")
+    with transaction.atomic():
+        for pk, queued_at, validity in candidates.order_by("queued_at").iterator():
+            if queued_at + dt.timedelta(seconds=validity) >= finished_before:
+                continue
+            doomed = list(
+                BroadcastRecipient.objects.filter(broadcast_id=pk).values_list("pk", flat=True)[
+                    :batch
+                ]
+            )
+            if not doomed:
+                continue
+            BroadcastRecipient.objects.filter(pk__in=doomed).delete()
+            record_event(
+                actor=None,
+                action="alerts.broadcast_recipients_forget",
+                target_type="alerts.broadcast",
+                target_id=str(pk),
+            )
+            return len(doomed)
+    return 0

@@ -43,6 +43,7 @@ __all__ = [
     "add_towns",
     "confirm_subscription",
     "forget_pending_subscriptions",
+    "forget_stopped_subscriptions",
     "remove_towns",
     "request_by_web",
     "stop_subscription",
@@ -237,7 +238,8 @@ def stop_subscription(*, subscription: Subscription, method: str, by: User | Non
 
     An active subscription becomes ``stopped`` and the withdrawal of consent is
     recorded; a pending one is simply stopped (nothing had been agreed). Its
-    towns are kept until it starts again, so a coordinator's counts stay right.
+    towns are kept until it starts again, or until it is forgotten
+    (:func:`forget_stopped_subscriptions`, after the retention period).
     """
     with transaction.atomic():
         current = _locked(subscription)
@@ -282,6 +284,32 @@ def forget_pending_subscriptions(*, created_before: dt.datetime, batch: int = 50
             pk__in=doomed, status=SubscriptionStatus.PENDING, created_at__lt=created_before
         ).delete()
         record_event(actor=None, action="alerts.subscription_pending_forget")
+    return len(doomed)
+
+
+def forget_stopped_subscriptions(*, stopped_before: dt.datetime, batch: int = 500) -> int:
+    """Delete up to ``batch`` subscriptions stopped before ``stopped_before``, with their towns.
+
+    Retention (DESIGN.md, security rule 1): once a person stopped alerts, which
+    towns they followed is kept only as long as messages are
+    (``AMPARO_MESSAGE_RETENTION_DAYS``). Their consent records stay: they are
+    the contact's, and the evidence of what the person asked. Return how many
+    were deleted; one audit event per batch.
+    """
+    with transaction.atomic():
+        doomed = list(
+            Subscription.objects.filter(
+                status=SubscriptionStatus.STOPPED, stopped_at__lt=stopped_before
+            )
+            .order_by("stopped_at")
+            .values_list("pk", flat=True)[:batch]
+        )
+        if not doomed:
+            return 0
+        Subscription.objects.filter(
+            pk__in=doomed, status=SubscriptionStatus.STOPPED, stopped_at__lt=stopped_before
+        ).delete()
+        record_event(actor=None, action="alerts.subscription_stopped_forget")
     return len(doomed)
 
 

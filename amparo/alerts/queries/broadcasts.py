@@ -183,10 +183,12 @@ class Progress:
     sent: int
     delivered: int
     failed: int
+    # Its recipients were deleted by the retention sweep: only the total is left.
+    forgotten: bool = False
 
     @property
     def finished(self) -> int:
-        return self.sent + self.delivered + self.failed
+        return self.recipients if self.forgotten else self.sent + self.delivered + self.failed
 
     @property
     def percent(self) -> int:
@@ -234,6 +236,8 @@ def progress_of(broadcast: Broadcast) -> Progress:
     be made; one that opted out before, or whose broadcast's validity ran out
     first, is counted with the failed (not sent). So is, once the retention
     purge deleted it, a finished message (its recipient's link is cleared).
+    Once the recipients themselves are deleted (``alerts.forget_recipients``)
+    only the total is left: ``forgotten``.
     """
     unmade = Q(message__isnull=True)
     to_make = unmade_to_send() if still_materialising(broadcast, timezone.now()) else None
@@ -245,9 +249,16 @@ def progress_of(broadcast: Broadcast) -> Progress:
         queued |= to_make
         not_sent |= unmade & ~Q(contact__opted_out_at__isnull=True)
     counts = BroadcastRecipient.objects.filter(broadcast=broadcast).aggregate(
+        rows=Count("pk"),
         queued=Count("pk", filter=queued),
         sent=Count("pk", filter=Q(message__status=OutboundStatus.SENT)),
         delivered=Count("pk", filter=Q(message__status=OutboundStatus.DELIVERED)),
         failed=Count("pk", filter=not_sent),
     )
-    return Progress(recipients=broadcast.recipient_count, **counts)
+    rows = counts.pop("rows")
+    forgotten = (
+        rows == 0
+        and broadcast.recipient_count > 0
+        and broadcast.status in (BroadcastStatus.SENT, BroadcastStatus.CANCELLED)
+    )
+    return Progress(recipients=broadcast.recipient_count, forgotten=forgotten, **counts)
