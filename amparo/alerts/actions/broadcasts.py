@@ -655,7 +655,7 @@ def forget_recipients(*, finished_before: dt.datetime, batch: int = FORGET_CHUNK
     ).values_list("pk", "queued_at", "validity_seconds")
     with transaction.atomic():
         for pk, queued_at, validity in candidates.order_by("queued_at").iterator():
-            if queued_at + dt.timedelta(seconds=validity) >= finished_before:
+            if queued_at is None or queued_at + dt.timedelta(seconds=validity) >= finished_before:
                 continue
             doomed = list(
                 BroadcastRecipient.objects.filter(broadcast_id=pk).values_list("pk", flat=True)[
