@@ -23,7 +23,8 @@ is audited by ids only. Rules kept here:
   any more), escalates at once in the same way: nobody is left to wait for.
 - With ``AMPARO_DISPATCH_AUTO_OFFER`` on, the ``dispatch.auto_offer`` sweep
   offers each new open incident nobody was offered yet to the nearest
-  ``AMPARO_DISPATCH_RING_SIZE`` responders on call (:func:`auto_offer`).
+  ``AMPARO_DISPATCH_RING_SIZE`` responders on call (:func:`auto_offer`), if
+  more than one text vouches for it (:data:`CORROBORATED`).
 - Offers of an incident that is no longer open are withdrawn.
 """
 
@@ -35,7 +36,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,12 +48,20 @@ from amparo.dispatch.actions.roster import DISPATCH_ROLES
 from amparo.dispatch.errors import DispatchError
 from amparo.dispatch.models import Offer, OfferStatus, Responder
 from amparo.incidents.actions import add_system_note, move_from_field
-from amparo.incidents.models import OPEN_STATES, Incident, IncidentState
+from amparo.incidents.models import OPEN_STATES, Incident, IncidentState, Report, ReportSource
 
 if TYPE_CHECKING:
     from amparo.accounts.models import User
 
 CODE_ATTEMPTS = 5
+# Incidents the system may send people to on its own: two or more distinct
+# reporters, or a report an operator took (from a call). One text alone may be
+# a hoax or a trap: it waits for a coordinator.
+CORROBORATED = Q(reporter_count__gte=2) | Exists(
+    Report.objects.filter(incident=OuterRef("pk")).filter(
+        Q(source=ReportSource.OPERATOR) | Q(taken_by__isnull=False)
+    )
+)
 
 
 def offer_dispatch(
@@ -292,15 +301,21 @@ def auto_offer(*, incident: Incident, now: dt.datetime | None = None) -> list[Of
     For networks that turn ``AMPARO_DISPATCH_AUTO_OFFER`` on: the ring is the
     first ``AMPARO_DISPATCH_RING_SIZE`` responders :func:`propose_responders`
     gives, each asked like a coordinator's offer, and a note on the timeline
-    says so. Does nothing (returns ``[]``) for an incident no longer open, one
-    already offered to anyone (a coordinator got there first, or another
-    worker did), or when nobody on call can be offered it: the sweep tries
-    again while the incident is new.
+    says so. Only for an incident someone vouches for beyond one text
+    (:data:`CORROBORATED`): at least 2 independent reporters
+    (``Incident.reporter_count``) or a report taken by an operator. A single
+    untrusted text could send people into a trap, so it waits for a
+    coordinator (or a second reporter). Does nothing (returns ``[]``) for an
+    incident not corroborated, no longer open, already offered to anyone (a
+    coordinator got there first, or another worker did), or when nobody on
+    call can be offered it: the sweep tries again while the incident is new.
     """
     now = now or timezone.now()
     with transaction.atomic():
         locked = _lock_incident(incident)
         if locked.state not in OPEN_STATES or Offer.objects.filter(incident=locked).exists():
+            return []
+        if not Incident.objects.filter(CORROBORATED, pk=locked.pk).exists():
             return []
         proposed = offer_texts.propose_responders(
             locked, at=now, limit=settings.AMPARO_DISPATCH_RING_SIZE

@@ -22,10 +22,11 @@ from amparo.dispatch.models import Offer, OfferStatus, Responder, Skill
 from amparo.dispatch.offers import propose_responders
 from amparo.dispatch.sweeps import auto_offer_new_incidents, escalate_waiting_offers
 from amparo.dispatch.tests.factories import once
-from amparo.incidents.actions import mark_false_alarm
+from amparo.incidents.actions import mark_false_alarm, submit_report
 from amparo.incidents.models import EventKind, Incident, IncidentEvent, IncidentState
 from amparo.incidents.tests.factories import SCHOOL, make_gazetteer, texted
 from amparo.intake.tests.texts import text_in
+from amparo.places.lookup import locate
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +62,16 @@ def an_incident() -> Incident:
     make_gazetteer()
     incident = texted(SCHOOL).incident
     assert incident is not None
+    return incident
+
+
+def a_corroborated_incident() -> Incident:
+    """An incident two people texted about: one the system may offer on its own."""
+    incident = an_incident()
+    again = texted(SCHOOL).incident
+    assert again == incident
+    incident.refresh_from_db()
+    assert incident.reporter_count == 2
     return incident
 
 
@@ -447,7 +458,7 @@ def test_a_new_incident_is_offered_to_the_nearest_ring_once(settings: Any) -> No
     settings.AMPARO_DISPATCH_AUTO_OFFER = True
     settings.AMPARO_DISPATCH_RING_SIZE = 2
     settings.AMPARO_DISPATCH_WANTED = 1
-    incident = an_incident()
+    incident = a_corroborated_incident()
     far, near, middle = (responder_near(f"Invented {n}", km_away=n) for n in (6, 1, 3))
 
     assert auto_offer_new_incidents() == 1
@@ -464,7 +475,7 @@ def test_a_new_incident_is_offered_to_the_nearest_ring_once(settings: Any) -> No
 
 def test_auto_offer_leaves_old_incidents_and_those_already_offered_alone(settings: Any) -> None:
     settings.AMPARO_DISPATCH_AUTO_OFFER = True
-    incident = an_incident()
+    incident = a_corroborated_incident()
     responder = responder_near("Invented Rosa")
     spare = responder_near("Invented Spare")
 
@@ -477,13 +488,43 @@ def test_auto_offer_leaves_old_incidents_and_those_already_offered_alone(setting
 
 def test_auto_offer_with_nobody_on_call_writes_nothing_and_tries_again(settings: Any) -> None:
     settings.AMPARO_DISPATCH_AUTO_OFFER = True
-    incident = an_incident()
+    incident = a_corroborated_incident()
     responder_near("Invented Off Shift", on_call=False)
 
     assert auto_offer_new_incidents() == 0
     assert not IncidentEvent.objects.filter(incident=incident, kind=EventKind.NOTE).exists()
     responder_near("Invented Now On Call")
     assert auto_offer_new_incidents() == 1
+
+
+def test_a_single_untrusted_text_is_not_offered_automatically(settings: Any) -> None:
+    settings.AMPARO_DISPATCH_AUTO_OFFER = True
+    incident = an_incident()
+    assert incident.reporter_count == 1
+    responder_near("Invented Rosa")
+
+    assert auto_offer_new_incidents() == 0
+    assert actions.auto_offer(incident=incident) == []
+    assert not Offer.objects.exists()
+
+    texted(SCHOOL)  # a second, independent reporter
+    assert auto_offer_new_incidents() == 1
+
+
+def test_a_report_an_operator_took_is_offered_automatically(settings: Any) -> None:
+    settings.AMPARO_DISPATCH_AUTO_OFFER = True
+    make_gazetteer()
+    report = submit_report(
+        source="operator",
+        text="caller saw vans",
+        place=locate(pin=SCHOOL),
+        taken_by=make_staff(Role.OPERATOR, second_factor=False),
+    )
+    assert report.incident is not None and report.incident.reporter_count <= 1
+    responder_near("Invented Rosa")
+
+    assert auto_offer_new_incidents() == 1
+    assert Offer.objects.filter(incident=report.incident).count() == 1
 
 
 def test_the_first_accept_moves_a_reported_incident_to_being_verified() -> None:
