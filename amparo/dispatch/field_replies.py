@@ -9,8 +9,8 @@ keyword            en              es                   pt                  ht
 scene_arrived      HERE ARRIVED    LLEGUE (LLEGUÉ)      CHEGUEI             RIVE
 scene_check_in     OK SAFE         BIEN SEGURO SEGURA   BEM SEGURO SEGURA   BYEN OKE
 scene_confirm      CONFIRM         CONFIRMO CONFIRMADO  CONFIRMO CONFIRMADO KONFIME
-scene_false_alarm  FALSE           FALSO FALSA          FALSO FALSA         FO
-scene_leaving      LEAVING LEFT    SALGO SALI (SALÍ)    SAINDO SAI (SAÍ)    PATI KITE
+scene_false_alarm  FALSE           FALSO FALSA          FALSO FALSA         (FALSE, FALSO)
+scene_leaving      LEAVING         SALGO SALI (SALÍ)    SAINDO SAI (SAÍ)    PATI
 =================  ==============  ===================  ==================  ===========
 
 The word may be followed by the offer's code ("OK 4821"), needed only by a
@@ -20,18 +20,38 @@ en la escuela"): sealed in the report for the coordinators, and the text
 also goes to the operators, who read what responders say.
 
 Left out on purpose: SAIR (Portuguese for "leave") is a STOP word; ALE
-(Haitian Creole "go") answers nothing here.
+(Haitian Creole "go") answers nothing here. Words that open ordinary
+sentences are not keywords here: LEFT ("Left side of the building"), KITE
+(Haitian "leave", also "let"), and FO (Haitian "must": "Fò nou rele avoka"
+is no false alarm). A Haitian responder texts FALSE or FALSO.
+
+What a word decides is limited to what one text can safely decide:
+
+- **Leaving ends the safety watch only when the text is the word alone**
+  (optionally with the offer's code): "LEAVING" or "SALGO 4821". With other
+  words after it ("Leaving soon, agents still here") it is not a leaving
+  report: it is recorded as a sign of life with the words as note, and the
+  responder is told to text the word alone to end the watch.
+- **A check-in with other words** ("Ok they grabbed me") is a sign of life
+  but does not clear a missed check-in alert: only a bare check-in, a
+  leaving or a coordinator's :func:`~amparo.dispatch.actions.close_deployment`
+  does. Its words go to the operators.
+- **A confirmation or a false alarm decides nothing**: it is recorded and put
+  before the coordinators (see :mod:`amparo.dispatch.actions.scene`).
 
 These are ordinary words ("Ok, they are gone", "Here they come"), so a text
 is a report from the scene only from a contact who is an active responder
-with an accepted offer of an incident they have not left. Any other text
-raises :class:`~amparo.intake.keywords.NotForThisKeyword`: it reaches the
-operators and the board as it would have before these keywords existed.
+(with a staff account: an open one) with an accepted offer of an incident
+they have not left. Any other text raises
+:class:`~amparo.intake.keywords.NotForThisKeyword`: it reaches the operators
+and the board as it would have before these keywords existed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+
+from django.db.models import Q
 
 from amparo.dispatch import scene as texts
 from amparo.dispatch.actions import report_from_scene
@@ -61,13 +81,14 @@ WORDS: dict[str, dict[str, list[str]]] = {
         "en": ["FALSE"],
         "es": ["FALSO", "FALSA"],
         "pt": ["FALSO", "FALSA"],
-        "ht": ["FO"],
+        # No Haitian word: FO is "must" in Haitian, the start of ordinary sentences.
+        "ht": [],
     },
     FieldReportKind.LEAVING: {
-        "en": ["LEAVING", "LEFT"],
+        "en": ["LEAVING"],
         "es": ["SALGO", "SALÍ"],
         "pt": ["SAINDO", "SAÍ"],
-        "ht": ["PATI", "KITE"],
+        "ht": ["PATI"],
     },
 }
 # The keyword's registered name for each kind of report.
@@ -78,6 +99,7 @@ def _deployment(context: KeywordContext) -> tuple[Offer, str]:
     """The offer the text reports on and its note; else NotForThisKeyword."""
     mine = list(
         Offer.objects.filter(
+            Q(responder__user__isnull=True) | Q(responder__user__is_active=True),
             responder__contact=context.contact,
             responder__active=True,
             status=OfferStatus.ACCEPTED,
@@ -112,8 +134,20 @@ def _report(context: KeywordContext, kind: str) -> None:
         if context.argument:
             context.message.needs_operator = True
         return
+    if kind == FieldReportKind.LEAVING and note:
+        # "Leaving soon, agents still here": alive, but not gone. The watch goes on.
+        report_from_scene(
+            offer=offer, kind=FieldReportKind.CHECK_IN, note=f"{context.word} {note}", via="sms"
+        )
+        context.reply(texts.leaving_alone_text(context.contact, code=offer.code))
+        context.message.needs_operator = True
+        return
     report_from_scene(offer=offer, kind=kind, note=note, via="sms")
-    context.reply(texts.ack_text(context.contact, kind=kind, code=offer.code))
+    if kind == FieldReportKind.CHECK_IN and note:
+        # "Ok they grabbed me" is no "safe": people read it, nobody is told all is well.
+        context.reply(texts.words_noted_text(context.contact, code=offer.code))
+    else:
+        context.reply(texts.ack_text(context.contact, kind=kind, code=offer.code))
     if note:
         # Their words may be urgent ("they took two people"): people read them now.
         context.message.needs_operator = True

@@ -26,16 +26,18 @@ offer is a drill's still running or ended in the last
 :data:`LATE_DRILL_ANSWER`, is taken as an answer to that drill.
 
 These are ordinary words ("No, they left already"), so a text is a dispatch
-answer only from a contact who is an active responder with an offer it can
-name. Any other text raises :class:`~amparo.intake.keywords.NotForThisKeyword`:
-the router then treats it as if no keyword matched, so it reaches the
-operators and the board exactly as it did before these keywords existed.
+answer only from a contact who is an active responder (with a staff account:
+an open one) with an offer it can name. Any other text raises
+:class:`~amparo.intake.keywords.NotForThisKeyword`: the router then treats it
+as if no keyword matched, so it reaches the operators and the board exactly
+as it did before these keywords existed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Q
 from django.utils import timezone
 
 from amparo.dispatch import drills as drill_texts
@@ -55,7 +57,10 @@ LATE_DRILL_ANSWER = dt.timedelta(hours=12)
 def _find_offer(context: KeywordContext) -> tuple[Offer, str]:
     """The offer the text answers and the words after its code; else NotForThisKeyword."""
     mine = Offer.objects.filter(
-        responder__contact=context.contact, responder__active=True
+        # A closed staff account answers nothing, whatever its roster entry says.
+        Q(responder__user__isnull=True) | Q(responder__user__is_active=True),
+        responder__contact=context.contact,
+        responder__active=True,
     ).select_related("incident", "drill")
     code, rest = split_first_word(context.argument)
     if code:

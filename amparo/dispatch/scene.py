@@ -65,6 +65,31 @@ def ack_text(contact: Contact, *, kind: str, code: str) -> str:
     return _in_language_of(contact, render)
 
 
+def words_noted_text(contact: Contact, *, code: str) -> str:
+    """The answer to a check-in with words ("Ok they grabbed me"): read by people, not "safe"."""
+    return _in_language_of(
+        contact,
+        lambda: (
+            gettext("%(network)s: Your message is noted (code %(code)s); the coordinators read it.")
+            % {"network": _network(), "code": code}
+        ),
+    )
+
+
+def leaving_alone_text(contact: Contact, *, code: str) -> str:
+    """The answer to "LEAVING" followed by other words: noted, but the watch goes on."""
+    return _in_language_of(
+        contact,
+        lambda: (
+            gettext(
+                "%(network)s: Your message is noted (code %(code)s). To end the safety watch, "
+                "text LEAVING alone when you have left."
+            )
+            % {"network": _network(), "code": code}
+        ),
+    )
+
+
 def which_deployment_text(contact: Contact, *, codes: list[str]) -> str:
     """Asked of a responder on two scenes at once who sent a report without a code."""
     return _in_language_of(

@@ -1,4 +1,4 @@
-"""The dispatch sweeps: escalation, automatic offers, drills ending, missed check-ins."""
+"""The dispatch sweeps: escalation, automatic offers, drills ending, missed check-ins, retention."""
 
 from __future__ import annotations
 
@@ -9,7 +9,13 @@ from django.utils import timezone
 
 from amparo.core.worker import register_sweep
 from amparo.dispatch.actions import alert_missed_checkins as alert
-from amparo.dispatch.actions import auto_offer, end_overdue_drills, escalate_dispatch
+from amparo.dispatch.actions import (
+    auto_offer,
+    end_overdue_drills,
+    escalate_dispatch,
+    purge_field_notes,
+)
+from amparo.dispatch.actions.offers import CORROBORATED
 from amparo.dispatch.models import Offer, OfferStatus
 from amparo.incidents.models import OPEN_STATES, Incident
 
@@ -41,15 +47,20 @@ def escalate_waiting_offers(*, now: dt.datetime | None = None, batch: int = BATC
 def auto_offer_new_incidents(*, now: dt.datetime | None = None, batch: int = BATCH) -> int:
     """Offer each new open incident nobody was offered yet, if the network turned it on.
 
-    New: opened in the last hour. Returns how many incidents got offers.
-    Idempotent: :func:`auto_offer` re-checks under the incident's lock.
+    New: opened in the last hour; only those corroborated (two reporters or an
+    operator's report, :data:`~amparo.dispatch.actions.offers.CORROBORATED`).
+    Returns how many incidents got offers. Idempotent: :func:`auto_offer`
+    re-checks under the incident's lock.
     """
     if not settings.AMPARO_DISPATCH_AUTO_OFFER:
         return 0
     now = now or timezone.now()
     incidents = list(
         Incident.objects.filter(
-            state__in=OPEN_STATES, opened_at__gte=now - dt.timedelta(hours=1), offers__isnull=True
+            CORROBORATED,
+            state__in=OPEN_STATES,
+            opened_at__gte=now - dt.timedelta(hours=1),
+            offers__isnull=True,
         ).order_by("opened_at")[:batch]
     )
     return sum(1 for incident in incidents if auto_offer(incident=incident, now=now))
@@ -69,3 +80,11 @@ def alert_missed_checkins(*, now: dt.datetime | None = None) -> int:
     once per silence and re-checks each offer under its lock.
     """
     return alert(now=now)
+
+
+@register_sweep("dispatch.purge_field_notes", every=3600)
+def purge_old_field_notes(*, now: dt.datetime | None = None) -> int:
+    """Blank responders' words from the scene past ``AMPARO_REPORT_RETENTION_DAYS``."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.AMPARO_REPORT_RETENTION_DAYS)
+    return purge_field_notes(before=cutoff)

@@ -521,35 +521,30 @@ def add_system_note(*, incident: Incident, note: str) -> IncidentEvent | None:
     return event
 
 
-# What a responder's word may move an incident to, and the audit code of each move.
+# What a responder's word may move an incident to, and the audit code of the move.
+# Only "verifying" (not public): a verdict is a coordinator's (confirm_incident,
+# mark_false_alarm), because the public map shows confirmed incidents and one
+# responder's phone may be seized or spoofed.
 FIELD_MOVES: dict[str, str] = {
     IncidentState.VERIFYING: "incidents.incident_field_verify",
-    IncidentState.CONFIRMED: "incidents.incident_field_confirm",
-    IncidentState.FALSE_ALARM: "incidents.incident_field_false_alarm",
 }
 
 
 def move_from_field(
     *, incident: Incident, to_state: str, note: str, by: User | None = None
 ) -> bool:
-    """A responder's word from the scene moves ``incident`` to ``to_state``; True if it moved.
+    """A responder on the way or on site puts ``incident`` under verification; True if it moved.
 
-    ``to_state`` is verifying (someone is on the way or arrived), confirmed
-    (the confirmation rests on a responder on site: basis "responder") or
-    false alarm; a verdict sets the outcome and decision time as a
-    coordinator's would. ``by`` is the responder's staff account, None for the
-    system (a responder who texted). The caller (dispatch) has checked that
-    they were sent there; no role is required here.
+    ``to_state`` must be verifying: a responder's word never decides an
+    incident (their confirmation or false alarm is a report from the scene,
+    :func:`add_field_note`, for a coordinator to decide on). ``by`` is the
+    responder's staff account, None for the system (a responder who texted).
+    The caller (dispatch) has checked that they were sent there; no role is
+    required here.
 
-    Returns False, changing no state, when the state machine refuses the move:
-
-    - a verdict the incident cannot take (a false alarm on a confirmed
-      incident): the responder's word goes on the timeline as a report from
-      the scene (:attr:`EventKind.FIELD`), saying the state stays and a
-      coordinator decides;
-    - an incident already in ``to_state``, past "verifying" when that is
-      asked, or closed (final): nothing to decide, nothing added (the caller
-      records the report).
+    Returns False, changing and adding nothing, for an incident already
+    verifying, decided or closed (the caller records the report). An
+    "unconfirmed" incident (expired) is picked up again for a full TTL.
 
     ``note`` names no one: it is shown to staff beside the state change.
     """
@@ -557,34 +552,18 @@ def move_from_field(
         raise ValueError(f"a responder cannot move an incident to {to_state!r}")
     with transaction.atomic():
         locked = _lock(incident)
-        if locked.state in (to_state, IncidentState.CLOSED) or (
-            to_state == IncidentState.VERIFYING and not allowed(locked.state, to_state)
-        ):
+        if locked.state == to_state or not allowed(locked.state, to_state):
             return False
-        if not allowed(locked.state, to_state):
-            stays = _("The incident stays %(state)s: a coordinator decides.") % {
-                "state": IncidentState(locked.state).label
-            }
-            _add_field_event(locked, note=f"{note.strip()} {stays}".strip(), by=by)
-            record_event(actor=by, action="incidents.incident_field_note", target=locked)
-            return False
-        if to_state == IncidentState.VERIFYING:
-            picked_up_again = locked.state == IncidentState.UNCONFIRMED
-            _move(locked, to_state, by=by, note=note)
-            _refresh_expiry(locked)
-            if picked_up_again:
-                # Expired hours ago: give the check a full TTL from now.
-                locked.expires_at = timezone.now() + dt.timedelta(
-                    hours=settings.AMPARO_INCIDENT_TTL_HOURS
-                )
-            locked.outcome = ""
-            locked.save(update_fields=["state", "expires_at", "outcome"])
-        elif to_state == IncidentState.CONFIRMED:
-            _move(locked, to_state, by=by, note=note, basis=ConfirmationBasis.RESPONDER)
-            _decide(locked, Outcome.CONFIRMED)
-        else:
-            _move(locked, to_state, by=by, note=note)
-            _decide(locked, Outcome.FALSE_ALARM)
+        picked_up_again = locked.state == IncidentState.UNCONFIRMED
+        _move(locked, to_state, by=by, note=note)
+        _refresh_expiry(locked)
+        if picked_up_again:
+            # Expired hours ago: give the check a full TTL from now.
+            locked.expires_at = timezone.now() + dt.timedelta(
+                hours=settings.AMPARO_INCIDENT_TTL_HOURS
+            )
+        locked.outcome = ""
+        locked.save(update_fields=["state", "expires_at", "outcome"])
         record_event(actor=by, action=FIELD_MOVES[to_state], target=locked)
     return True
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -220,6 +220,36 @@ class IncidentPage:
     reports: list[Report]  # with photos and town, oldest first
     show_sealed: bool  # whether the reader may see what reporters wrote
     merge_targets: list[Incident]  # other open incidents it could merge into (coordinators)
+    # Responders' verdicts from the scene waiting for a coordinator: "confirm", "false-alarm".
+    field_verdicts: list[str] = field(default_factory=list)
+
+
+# Undecided: a responder's confirmation or false alarm here waits for a coordinator.
+_UNDECIDED = (IncidentState.REPORTED, IncidentState.VERIFYING, IncidentState.UNCONFIRMED)
+
+
+def field_verdicts_to_decide(incident: Incident) -> list[str]:
+    """The kinds of responders' verdicts from the scene a coordinator has yet to decide on.
+
+    A responder's "confirm" or "false-alarm" (dispatch's reports from the
+    scene) never changes the incident: it waits here for a coordinator. On
+    an undecided incident every verdict waits; on a decided one, a verdict
+    given after the decision that says otherwise (a false alarm on a
+    confirmed incident). Closed or merged: nothing waits.
+    """
+    if incident.state in _UNDECIDED:
+        wanted = ["confirm", "false-alarm"]
+    elif incident.state == IncidentState.CONFIRMED:
+        wanted = ["false-alarm"]
+    elif incident.state == IncidentState.FALSE_ALARM:
+        wanted = ["confirm"]
+    else:
+        return []
+    reports = incident.offers.filter(field_reports__kind__in=wanted)
+    if incident.state not in _UNDECIDED and incident.decided_at is not None:
+        reports = reports.filter(field_reports__at__gt=incident.decided_at)
+    found = set(reports.values_list("field_reports__kind", flat=True).distinct())
+    return [kind for kind in wanted if kind in found]
 
 
 def access_incident(user: User, incident_id: Any) -> IncidentPage:
@@ -248,6 +278,7 @@ def access_incident(user: User, incident_id: Any) -> IncidentPage:
         reports=reports,
         show_sealed=user.has_role(*SEALED_TEXT_ROLES),
         merge_targets=targets,
+        field_verdicts=field_verdicts_to_decide(incident),
     )
 
 

@@ -35,6 +35,7 @@ from amparo.dispatch.actions.roster import (
 from amparo.dispatch.actions.scene import (
     alert_missed_checkins,
     close_deployment,
+    purge_field_notes,
     report_from_scene,
 )
 
@@ -57,6 +58,7 @@ __all__ = [
     "feed_token_digest",
     "new_feed_token",
     "offer_dispatch",
+    "purge_field_notes",
     "reactivate_responder",
     "remove_shift",
     "report_from_scene",

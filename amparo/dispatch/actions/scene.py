@@ -4,20 +4,27 @@ A responder whose offer of an incident was accepted reports by text or on
 their page (:class:`~amparo.dispatch.models.FieldReport`): arrived, checked in
 (safe), confirms the report, false alarm, safe and leaving. Rules kept here:
 
-- **Every report is a sign of life.** It sets the offer's ``checked_in_at``
-  and clears ``checkin_alert_at``; "arrived" sets ``arrived_at`` (and so does a
-  verdict, which is given on site), "leaving" sets ``left_at``: after it the
-  offer takes no more reports and nobody waits for its check-ins.
+- **Every report is a sign of life.** It sets the offer's ``checked_in_at``;
+  "arrived" sets ``arrived_at`` (and so does a verdict, which is given on
+  site), "leaving" sets ``left_at``: after it the offer takes no more reports
+  and nobody waits for its check-ins. Only a bare check-in (no words) or a
+  leaving clears ``checkin_alert_at`` (and a coordinator's
+  :func:`close_deployment`): "Ok they grabbed me" is alive, not safe.
 - **The incident hears it, naming no one.** Each report is a line on the
   incident's timeline ("Responder 2 (code 4821): arrived."), numbered like
   the dispatch page numbers the incident's offers. The responder's own words
   may name people: they stay sealed in the report, for the coordinators, and
   are never copied to the timeline, a text, a log or the audit chain.
-- **A responder's word moves the incident** through
-  :func:`amparo.incidents.actions.move_from_field`: arrival to "verifying",
-  a confirmation to "confirmed" (on a responder on site), a false alarm to
-  "false alarm". What the state machine refuses (a false alarm on a confirmed
-  incident) is left to a coordinator, with a note.
+- **A responder's word decides nothing.** Arrival moves the incident to
+  "verifying" (:func:`amparo.incidents.actions.move_from_field`; not public).
+  A confirmation or a false alarm only puts its line on the timeline ("...
+  confirms the report from the scene; a coordinator decides") and flags the
+  incident for the coordinators (:func:`amparo.incidents.queries.field_verdicts_to_decide`):
+  the public map shows confirmed incidents, so one phone, seized or spoofed,
+  must not publish one. A coordinator decides with ``confirm_incident``
+  (basis "a responder on site") or ``mark_false_alarm``.
+- **Their words are kept for the report retention only**
+  (:func:`purge_field_notes`, the ``dispatch.purge_field_notes`` sweep).
 - **Missed check-ins raise an alert** (:func:`alert_missed_checkins`, the
   ``dispatch.checkins`` sweep): a responder on scene silent for
   ``AMPARO_DISPATCH_CHECKIN_MINUTES`` is texted to check in, and the
@@ -67,12 +74,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 VIA = frozenset({"sms", "web"})
-# The reports that move the incident, and where to.
-MOVES: dict[str, str] = {
-    FieldReportKind.ARRIVED: IncidentState.VERIFYING,
-    FieldReportKind.CONFIRM: IncidentState.CONFIRMED,
-    FieldReportKind.FALSE_ALARM: IncidentState.FALSE_ALARM,
-}
+# A responder's verdict: recorded and put to the coordinators, never applied.
+VERDICTS = frozenset({FieldReportKind.CONFIRM, FieldReportKind.FALSE_ALARM})
+# Reports given on site: they set the arrival time if it was not texted.
+ON_SITE = VERDICTS | {FieldReportKind.ARRIVED}
 # On the web these need the responder's words: what they saw is the record.
 NEEDS_NOTE_ON_WEB = frozenset({FieldReportKind.CONFIRM, FieldReportKind.FALSE_ALARM})
 MAX_NOTE = 2000
@@ -107,14 +112,16 @@ def report_from_scene(
         locked = _lock_deployment(offer)
         if by is not None and locked.responder.user_id != by.pk:
             raise DispatchError(_("This is not your dispatch."))
-        if not locked.responder.active:
-            # Taken off the roster (perhaps for cause): their word moves nothing.
+        account = locked.responder.user
+        if not locked.responder.active or (account is not None and not account.is_active):
+            # Taken off the roster or their account closed (perhaps for cause): no word counts.
             raise DispatchError(_("This responder is no longer on the roster."))
         assert locked.incident is not None
         report = FieldReport.objects.create(offer=locked, kind=kind, at=now, via=via, note=note)
         locked.checked_in_at = now
-        locked.checkin_alert_at = None
-        if kind in MOVES and locked.arrived_at is None:
+        if (kind == FieldReportKind.CHECK_IN and not note) or kind == FieldReportKind.LEAVING:
+            locked.checkin_alert_at = None
+        if kind in ON_SITE and locked.arrived_at is None:
             locked.arrived_at = now
         if kind == FieldReportKind.LEAVING:
             locked.left_at = now
@@ -123,10 +130,10 @@ def report_from_scene(
         add_field_note(
             incident=locked.incident, note=_timeline_line(who, kind, note), by=by, at=now
         )
-        if kind in MOVES:
+        if kind == FieldReportKind.ARRIVED:
             move_from_field(
                 incident=locked.incident,
-                to_state=MOVES[kind],
+                to_state=IncidentState.VERIFYING,
                 note=_("On the word of %(who)s from the scene.") % {"who": who},
                 by=by,
             )
@@ -176,7 +183,7 @@ def _lock_deployment(offer: Offer) -> Offer:
     Incident.objects.select_for_update(of=("self",)).filter(pk=offer.incident_id).first()
     locked = (
         Offer.objects.select_for_update(of=("self",))
-        .select_related("responder", "incident")
+        .select_related("responder__user", "incident")
         .get(pk=offer.pk)
     )
     if locked.status != OfferStatus.ACCEPTED:
@@ -201,10 +208,46 @@ def _who(offer: Offer) -> str:
 
 
 def _timeline_line(who: str, kind: str, note: str) -> str:
-    line = _("%(who)s: %(what)s.") % {"who": who, "what": FieldReportKind(kind).label}
+    if kind == FieldReportKind.CONFIRM:
+        line = _("%(who)s confirms the report from the scene; a coordinator decides.") % {
+            "who": who
+        }
+    elif kind == FieldReportKind.FALSE_ALARM:
+        line = _("%(who)s says it is a false alarm; a coordinator decides.") % {"who": who}
+    else:
+        line = _("%(who)s: %(what)s.") % {"who": who, "what": FieldReportKind(kind).label}
     if note:
         line += " " + _("Their words are on the dispatch page.")
     return line[0].upper() + line[1:]
+
+
+# --- retention -----------------------------------------------------------------------
+
+
+def purge_field_notes(*, before: dt.datetime, batch: int = 500) -> int:
+    """Blank the words of reports from the scene made before ``before``; return how many.
+
+    Responders' words may name people, like a reporter's: they go after the
+    report retention (``AMPARO_REPORT_RETENTION_DAYS``, the
+    ``dispatch.purge_field_notes`` sweep). The kind, time and way of each
+    report stay: the record of who went and when. Blanks at most ``batch``
+    notes a run. A blank note is still sealed (only NULL could be queried),
+    so the old reports are opened to find the words left: reports from the
+    scene are few, a handful per dispatch. System work: not audited per
+    report. Safe to run twice at once: both write the same blank.
+    """
+    purged = 0
+    with transaction.atomic():
+        old = FieldReport.objects.filter(at__lt=before).order_by("at", "pk")
+        for report in old.iterator(chunk_size=500):
+            if not report.note:
+                continue
+            report.note = ""
+            report.save(update_fields=["note"])
+            purged += 1
+            if purged >= batch:
+                break
+    return purged
 
 
 # --- safety check-ins ------------------------------------------------------------

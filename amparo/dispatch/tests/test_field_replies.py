@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
-from amparo.dispatch.models import FieldReport, FieldReportKind, Offer
+from amparo.accounts.models import Role
+from amparo.accounts.tests.factories import make_staff
+from amparo.dispatch import scene as texts
+from amparo.dispatch.models import FieldReport, FieldReportKind, Offer, OfferStatus
 from amparo.dispatch.tests.scene_factories import (
     an_incident,
     fresh,
@@ -35,13 +39,13 @@ def state_of(incident: Incident) -> str:
     ("language", "arrived", "safe", "confirm", "leaving"),
     [
         ("en", "HERE", "ok", "Confirm", "LEAVING"),
-        ("en", "arrived", "SAFE", "CONFIRM", "left"),
+        ("en", "arrived", "SAFE", "CONFIRM", "Leaving."),
         ("es", "Llegué", "bien", "CONFIRMO", "salgo"),
         ("es", "LLEGUE", "Segura", "confirmado", "Salí"),
         ("pt", "Cheguei", "BEM", "confirmo", "Saindo"),
         ("pt", "CHEGUEI", "seguro", "CONFIRMADO", "saí"),
         ("ht", "Rive", "byen", "Konfime", "PATI"),
-        ("ht", "RIVE", "Oke", "KONFIME", "kite"),
+        ("ht", "RIVE", "Oke", "KONFIME", "Pati"),
     ],
 )
 def test_a_responders_reports_are_understood_in_each_language(
@@ -61,7 +65,8 @@ def test_a_responders_reports_are_understood_in_each_language(
         "scene_leaving",
     ]
     assert kinds(offer) == ["arrived", "check-in", "confirm", "leaving"]
-    assert state_of(incident) == IncidentState.CONFIRMED
+    # a responder's confirmation is put to a coordinator, it decides nothing
+    assert state_of(incident) == IncidentState.VERIFYING
     offer = fresh(offer)
     assert offer.arrived_at is not None and offer.left_at is not None
     acks = texts_to(volunteer)[-4:]
@@ -70,7 +75,7 @@ def test_a_responders_reports_are_understood_in_each_language(
 
 
 @pytest.mark.parametrize(
-    ("language", "word"), [("en", "False"), ("es", "falsa"), ("pt", "FALSO"), ("ht", "fo")]
+    ("language", "word"), [("en", "False"), ("es", "falsa"), ("pt", "FALSO"), ("ht", "Falso")]
 )
 def test_a_false_alarm_is_understood_in_each_language(language: str, word: str) -> None:
     incident = an_incident()
@@ -80,7 +85,7 @@ def test_a_false_alarm_is_understood_in_each_language(language: str, word: str) 
     message = text_in(f"{word} it was a film crew", phone=phone_of(volunteer))
 
     assert message is not None and message.routed_to == "scene_false_alarm"
-    assert state_of(incident) == IncidentState.FALSE_ALARM
+    assert state_of(incident) == IncidentState.VERIFYING  # a coordinator decides
     (report,) = FieldReport.objects.filter(offer=offer)
     assert report.note == "it was a film crew" and report.via == "sms"
 
@@ -153,3 +158,93 @@ def test_a_responder_on_two_scenes_is_asked_which_one() -> None:
     )
     assert answered is not None and answered.routed_to == "scene_check_in"
     assert kinds(first) == [] and kinds(second) == ["check-in"]
+
+
+# --- ordinary words decide nothing ----------------------------------------------------
+
+
+def test_haitian_must_is_no_false_alarm() -> None:
+    incident = an_incident()
+    volunteer = responder("Invented Volunteer", language="ht")
+    offer = going(volunteer, incident)
+
+    message = text_in("Fò nou rele avoka, ICE ap arete moun", phone=phone_of(volunteer))
+
+    assert message is not None and message.routed_to != "scene_false_alarm"
+    assert message.needs_operator
+    assert kinds(offer) == []
+    assert state_of(incident) == IncidentState.VERIFYING
+
+
+@pytest.mark.parametrize(
+    "words", ["Left side of the building, two vans", "Kite yo antre, pa louvri pòt la"]
+)
+def test_left_or_kite_at_the_start_of_a_sentence_is_no_leaving(words: str) -> None:
+    incident = an_incident()
+    volunteer = responder("Invented Volunteer")
+    offer = going(volunteer, incident)
+
+    message = text_in(words, phone=phone_of(volunteer))
+
+    assert message is not None and message.needs_operator
+    assert fresh(offer).left_at is None
+    assert "leaving" not in kinds(offer)
+
+
+def test_leaving_with_other_words_is_a_sign_of_life_and_the_watch_goes_on() -> None:
+    incident = an_incident()
+    volunteer = responder("Invented Volunteer", language="es")
+    offer = going(volunteer, incident)
+
+    message = text_in(f"Salgo {offer.code} cuando se vayan, siguen aquí", phone=phone_of(volunteer))
+
+    offer = fresh(offer)
+    assert offer.left_at is None and offer.checked_in_at is not None
+    (report,) = FieldReport.objects.filter(offer=offer)
+    assert report.kind == FieldReportKind.CHECK_IN
+    assert report.note == "SALGO cuando se vayan, siguen aquí"
+    assert message is not None and message.needs_operator
+    assert volunteer.contact is not None
+    assert texts_to(volunteer)[-1] == texts.leaving_alone_text(volunteer.contact, code=offer.code)
+
+    text_in(f"SALGO {offer.code}", phone=phone_of(volunteer))
+    assert fresh(offer).left_at is not None
+
+
+def test_a_check_in_with_words_is_alive_but_does_not_clear_a_missed_check_in_alert() -> None:
+    incident = an_incident()
+    volunteer = responder("Invented Volunteer")
+    offer = going(volunteer, incident)
+    text_in("HERE", phone=phone_of(volunteer))
+    alerted = timezone.now()
+    Offer.objects.filter(pk=offer.pk).update(checkin_alert_at=alerted)
+
+    message = text_in("Ok they grabbed me", phone=phone_of(volunteer))
+
+    offer = fresh(offer)
+    assert offer.checkin_alert_at == alerted and offer.checked_in_at > alerted
+    assert message is not None and message.needs_operator
+    assert texts_to(volunteer)[-1] == (
+        f"Amparo: Your message is noted (code {offer.code}); the coordinators read it."
+    )
+
+    text_in(f"OK {offer.code}", phone=phone_of(volunteer))
+    assert fresh(offer).checkin_alert_at is None
+
+
+def test_a_closed_staff_account_cannot_report_or_answer_by_text() -> None:
+    incident = an_incident()
+    user = make_staff(Role.RESPONDER, second_factor=False)
+    volunteer = responder("Invented Volunteer", user=user)
+    offer = going(volunteer, incident)
+    waiting = offered(volunteer, texted((SCHOOL[0] + 0.2, SCHOOL[1])).incident)
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+
+    report = text_in("CONFIRM", phone=phone_of(volunteer))
+    answer = text_in(f"1 {waiting.code}", phone=phone_of(volunteer))
+
+    for message in (report, answer):
+        assert message is not None and message.routed_to == "default"
+    assert kinds(offer) == []
+    assert fresh(waiting).status == OfferStatus.OFFERED

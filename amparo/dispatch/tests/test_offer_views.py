@@ -196,6 +196,7 @@ def test_a_coordinator_sees_the_scene_the_reports_and_the_missed_check_in(client
 
     assert "Missed check-in" in body
     assert "arrived" in body and "confirms the report" in body
+    assert "a coordinator decides" in body  # the confirmation waits for them
     assert "Invented Agent Smith at the door" in body  # the note, for coordinators
     assert reverse("dispatch:close_deployment", args=[offer.pk]) in body
 

@@ -27,6 +27,7 @@ from amparo.dispatch.models import (
     Offer,
     OfferStatus,
 )
+from amparo.dispatch.sweeps import purge_old_field_notes
 from amparo.dispatch.tests.scene_factories import (
     an_incident,
     coordinator,
@@ -45,6 +46,7 @@ from amparo.incidents.models import (
     IncidentEvent,
     IncidentState,
 )
+from amparo.incidents.queries import field_verdicts_to_decide
 
 pytestmark = pytest.mark.django_db
 
@@ -91,20 +93,54 @@ def test_an_arrival_is_a_sign_of_life_and_puts_the_incident_under_verification()
     )
 
 
-def test_a_confirmation_by_text_needs_no_words_and_confirms_on_a_responder_on_site() -> None:
+def test_a_confirmation_decides_nothing_it_is_put_to_the_coordinators() -> None:
     incident = an_incident()
     offer = going(responder(NAME), incident)
+    assert field_verdicts_to_decide(incident) == []
 
     actions.report_from_scene(offer=offer, kind=FieldReportKind.CONFIRM)
 
     incident = Incident.objects.get(pk=incident.pk)
-    assert incident.state == IncidentState.CONFIRMED
-    confirmed = timeline(incident, EventKind.STATE)[-1]
-    assert confirmed.to_state == IncidentState.CONFIRMED
-    assert confirmed.basis == ConfirmationBasis.RESPONDER
-    assert confirmed.note == f"On the word of responder 1 (code {offer.code}) from the scene."
+    # one phone, seized or spoofed, must not put an incident on the public map
+    assert incident.state == IncidentState.VERIFYING  # since the accept
+    assert [e.to_state for e in timeline(incident, EventKind.STATE)] == ["verifying"]
+    (line,) = timeline(incident, EventKind.FIELD)
+    assert line.note == (
+        f"Responder 1 (code {offer.code}) confirms the report from the scene; "
+        "a coordinator decides."
+    )
+    assert field_verdicts_to_decide(incident) == ["confirm"]
     # a verdict is given on site: it is an arrival too
     assert fresh(offer).arrived_at is not None
+
+
+def test_a_coordinator_decides_on_a_responder_on_site_and_the_flag_goes() -> None:
+    incident = an_incident()
+    boss = coordinator()
+    offer = going(responder(NAME), incident, by=boss)
+    actions.report_from_scene(offer=offer, kind=FieldReportKind.CONFIRM, note=WORDS)
+
+    confirm_incident(incident=incident, by=boss, note="called them", responder_on_site=True)
+
+    incident = Incident.objects.get(pk=incident.pk)
+    assert incident.state == IncidentState.CONFIRMED
+    assert timeline(incident, EventKind.STATE)[-1].basis == ConfirmationBasis.RESPONDER
+    assert field_verdicts_to_decide(incident) == []
+
+
+def test_a_false_alarm_from_the_scene_leaves_the_incident_as_it_is() -> None:
+    incident = an_incident()
+    offer = going(responder(NAME), incident)
+    actions.report_from_scene(offer=offer, kind=FieldReportKind.ARRIVED)
+
+    actions.report_from_scene(offer=offer, kind=FieldReportKind.FALSE_ALARM, note="a film crew")
+
+    assert state_of(incident) == IncidentState.VERIFYING
+    assert timeline(incident, EventKind.FIELD)[-1].note == (
+        f"Responder 1 (code {offer.code}) says it is a false alarm; a coordinator decides. "
+        "Their words are on the dispatch page."
+    )
+    assert field_verdicts_to_decide(incident) == ["false-alarm"]
 
 
 def test_the_responders_words_stay_sealed_in_the_report_and_off_the_timeline() -> None:
@@ -134,8 +170,8 @@ def test_on_the_web_a_confirmation_or_a_false_alarm_must_say_what_was_seen() -> 
     actions.report_from_scene(
         offer=offer, kind=FieldReportKind.FALSE_ALARM, note="a film crew", via="web", by=user
     )
-    assert state_of(incident) == IncidentState.FALSE_ALARM
-    assert timeline(incident, EventKind.STATE)[-1].by == user
+    assert state_of(incident) == IncidentState.VERIFYING
+    assert timeline(incident, EventKind.FIELD)[-1].by == user
 
 
 def test_a_false_alarm_on_a_confirmed_incident_is_left_to_a_coordinator() -> None:
@@ -147,24 +183,45 @@ def test_a_false_alarm_on_a_confirmed_incident_is_left_to_a_coordinator() -> Non
     actions.report_from_scene(offer=offer, kind=FieldReportKind.FALSE_ALARM, note="gone now")
 
     assert state_of(incident) == IncidentState.CONFIRMED
-    first, second = timeline(incident, EventKind.FIELD)
-    assert first.note == f"Responder 1 (code {offer.code}): false alarm. " + (
+    (line,) = timeline(incident, EventKind.FIELD)
+    assert line.note == (
+        f"Responder 1 (code {offer.code}) says it is a false alarm; a coordinator decides. "
         "Their words are on the dispatch page."
     )
-    assert "a coordinator decides" in second.note
+    assert field_verdicts_to_decide(Incident.objects.get(pk=incident.pk)) == ["false-alarm"]
 
 
-def test_every_report_clears_a_check_in_alert() -> None:
+def test_only_a_bare_check_in_or_leaving_clears_a_check_in_alert() -> None:
     incident = an_incident()
     offer = going(responder(NAME), incident)
     actions.report_from_scene(offer=offer, kind=FieldReportKind.ARRIVED)
-    Offer.objects.filter(pk=offer.pk).update(checkin_alert_at=timezone.now())
-    later = timezone.now() + dt.timedelta(minutes=25)
+    alerted = timezone.now()
+    Offer.objects.filter(pk=offer.pk).update(checkin_alert_at=alerted)
+    later = alerted + dt.timedelta(minutes=25)
 
-    actions.report_from_scene(offer=offer, kind=FieldReportKind.CHECK_IN, now=later)
+    # "Ok they grabbed me": alive, not safe
+    actions.report_from_scene(
+        offer=offer, kind=FieldReportKind.CHECK_IN, note="they grabbed me", now=later
+    )
+    actions.report_from_scene(offer=offer, kind=FieldReportKind.CONFIRM, now=later)
+    offer = fresh(offer)
+    assert offer.checkin_alert_at == alerted and offer.checked_in_at == later
+
+    actions.report_from_scene(
+        offer=offer, kind=FieldReportKind.CHECK_IN, now=later + dt.timedelta(minutes=1)
+    )
+    assert fresh(offer).checkin_alert_at is None
+
+
+def test_leaving_clears_a_check_in_alert() -> None:
+    incident = an_incident()
+    offer = going(responder(NAME), incident)
+    Offer.objects.filter(pk=offer.pk).update(checkin_alert_at=timezone.now())
+
+    actions.report_from_scene(offer=offer, kind=FieldReportKind.LEAVING)
 
     offer = fresh(offer)
-    assert offer.checkin_alert_at is None and offer.checked_in_at == later
+    assert offer.checkin_alert_at is None and offer.left_at is not None
 
 
 def test_after_leaving_no_more_reports_are_taken() -> None:
@@ -219,6 +276,39 @@ def test_a_responder_taken_off_the_roster_moves_nothing() -> None:
         actions.report_from_scene(offer=offer, kind=FieldReportKind.FALSE_ALARM)
     assert state_of(incident) != IncidentState.FALSE_ALARM
     assert not FieldReport.objects.exists()
+
+
+def test_a_responder_whose_staff_account_was_closed_moves_nothing() -> None:
+    incident = an_incident()
+    user = make_staff(Role.RESPONDER, second_factor=False)
+    offer = going(responder(NAME, user=user), incident)
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+
+    with pytest.raises(DispatchError, match="no longer on the roster"):
+        actions.report_from_scene(offer=offer, kind=FieldReportKind.ARRIVED)
+    assert not FieldReport.objects.exists()
+
+
+# --- retention -----------------------------------------------------------------------
+
+
+@override_settings(AMPARO_REPORT_RETENTION_DAYS=30)
+def test_responders_words_are_blanked_after_the_retention_kind_and_time_kept() -> None:
+    incident = an_incident()
+    offer = going(responder(NAME), incident)
+    old_at = timezone.now() - dt.timedelta(days=31)
+    old = actions.report_from_scene(
+        offer=offer, kind=FieldReportKind.CONFIRM, note=WORDS, now=old_at
+    )
+    recent = actions.report_from_scene(offer=offer, kind=FieldReportKind.CHECK_IN, note="fine")
+
+    assert purge_old_field_notes() == 1
+    assert purge_old_field_notes() == 0  # idempotent
+
+    old = FieldReport.objects.get(pk=old.pk)
+    assert (old.note, old.kind, old.at) == ("", FieldReportKind.CONFIRM, old_at)
+    assert FieldReport.objects.get(pk=recent.pk).note == "fine"
 
 
 # --- a coordinator ends a deployment -------------------------------------------------

@@ -129,16 +129,20 @@ def test_a_responder_reports_from_the_scene_on_the_web(client: Client) -> None:
     client.post(report_url(offer), {"kind": "arrived"})
     client.post(report_url(offer), {"kind": "check-in"})
     refused = client.post(report_url(offer), {"kind": "confirm", "note": " "}, follow=True)
-    client.post(report_url(offer), {"kind": "confirm", "note": "Invented: 4 agents, 2 vans"})
+    noted = client.post(
+        report_url(offer), {"kind": "confirm", "note": "Invented: 4 agents, 2 vans"}, follow=True
+    )
 
     assert "Say what you saw" in refused.content.decode()
+    assert "Your report is recorded; the coordinators decide." in noted.content.decode()
     reports = list(FieldReport.objects.filter(offer=offer).order_by("at"))
     assert [r.kind for r in reports] == ["arrived", "check-in", "confirm"]
     assert {r.via for r in reports} == {"web"}
     assert reports[-1].note == "Invented: 4 agents, 2 vans"
     incident = Incident.objects.get(pk=incident.pk)
-    assert incident.state == IncidentState.CONFIRMED
-    assert incident.events.filter(by=user, to_state=IncidentState.CONFIRMED).exists()
+    # put to the coordinators, not decided
+    assert incident.state == IncidentState.VERIFYING
+    assert incident.events.filter(by=user, note__isnull=False, kind="field").count() == 3
 
     client.post(report_url(offer), {"kind": "leaving"})
     assert fresh(offer).left_at is not None

@@ -2,8 +2,10 @@
 
 Offers to three responders (two wanted); a decline; an accept; the ring
 escalated after the timeout; a second accept; a late accept told it is
-covered; an arrival and a confirmation by text reaching the incident; a
-missed check-in raising the alert to the coordinator by text and e-mail.
+covered; an arrival and a confirmation by text reaching the incident as a
+report from the scene flagged for the coordinator, who then confirms it on a
+responder on site; a missed check-in raising the alert to the coordinator by
+text and e-mail.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from amparo.dispatch.tests.scene_factories import (
     responder,
     texts_to,
 )
+from amparo.incidents.actions import confirm_incident
 from amparo.incidents.models import (
     ConfirmationBasis,
     EventKind,
@@ -38,6 +41,7 @@ from amparo.incidents.models import (
     IncidentEvent,
     IncidentState,
 )
+from amparo.incidents.queries import access_incident, field_verdicts_to_decide
 from amparo.intake.tests.texts import text_in
 
 pytestmark = pytest.mark.django_db
@@ -105,22 +109,39 @@ def test_a_whole_dispatch(django_capture_on_commit_callbacks: Any) -> None:
     assert arrived is not None and arrived.routed_to == "scene_arrived"
     assert Incident.objects.get(pk=incident.pk).state == IncidentState.VERIFYING
 
-    # 6. a confirmation by text reaches the incident: confirmed on a responder on site
+    # 6. a confirmation by text reaches the incident as a report from the scene, flagged
+    #    for the coordinator; it decides nothing (one phone must not publish an incident)
     confirmed = text_in("CONFIRM 2 vans, agents at the door", phone=phone_of(first))
     assert confirmed is not None and confirmed.routed_to == "scene_confirm"
+    assert texts_to(first)[-1].startswith("Amparo: Your report is noted")
+    assert "the coordinators decide" in texts_to(first)[-1]
     incident = Incident.objects.get(pk=incident.pk)
-    assert incident.state == IncidentState.CONFIRMED
-    verdict = IncidentEvent.objects.get(
-        incident=incident, kind=EventKind.STATE, to_state=IncidentState.CONFIRMED
-    )
-    assert verdict.basis == ConfirmationBasis.RESPONDER
+    assert incident.state == IncidentState.VERIFYING
+    assert field_verdicts_to_decide(incident) == ["confirm"]
     first_code = code[first.pk]
     field_notes = [
         e.note for e in IncidentEvent.objects.filter(incident=incident, kind=EventKind.FIELD)
     ]
     assert len(field_notes) == 3  # two arrivals, one confirmation
-    assert field_notes[-1].startswith(f"Responder 2 (code {first_code}): confirms the report.")
+    assert field_notes[-1].startswith(
+        f"Responder 2 (code {first_code}) confirms the report from the scene; "
+        "a coordinator decides."
+    )
     assert FieldReport.objects.get(kind="confirm").note == "2 vans, agents at the door"
+    page = access_incident(boss, incident.pk)
+    assert page.field_verdicts == ["confirm"]
+
+    #    the coordinator decides, on a responder on site
+    confirm_incident(
+        incident=incident, by=boss, note="Called responder 2 back", responder_on_site=True
+    )
+    incident = Incident.objects.get(pk=incident.pk)
+    assert incident.state == IncidentState.CONFIRMED
+    verdict = IncidentEvent.objects.get(
+        incident=incident, kind=EventKind.STATE, to_state=IncidentState.CONFIRMED
+    )
+    assert verdict.basis == ConfirmationBasis.RESPONDER and verdict.by == boss
+    assert field_verdicts_to_decide(incident) == []
 
     # 7. the first responder leaves; the second falls silent: the check-in alert
     text_in("LEAVING", phone=phone_of(first))

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from amparo.accounts.decorators import role_required, signed_in_user
 from amparo.dispatch import actions
 from amparo.dispatch.actions import DISPATCH_ROLES, STAFF_RESPONDER_ROLES
+from amparo.dispatch.actions.scene import VERDICTS
 from amparo.dispatch.errors import DispatchError
 from amparo.dispatch.forms import SceneReportForm
 from amparo.dispatch.models import OfferStatus
@@ -78,7 +79,10 @@ def report(request: HttpRequest, offer_id: int) -> HttpResponse:
     except DispatchError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("Your report is recorded."))
+        if form.cleaned_data["kind"] in VERDICTS:
+            messages.success(request, _("Your report is recorded; the coordinators decide."))
+        else:
+            messages.success(request, _("Your report is recorded."))
     return redirect("dispatch:me")
 
 

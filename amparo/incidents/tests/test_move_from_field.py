@@ -12,12 +12,10 @@ from amparo.accounts.tests.factories import make_staff
 from amparo.audit.models import AuditEvent
 from amparo.incidents import actions
 from amparo.incidents.models import (
-    ConfirmationBasis,
     EventKind,
     Incident,
     IncidentEvent,
     IncidentState,
-    Outcome,
 )
 from amparo.incidents.tests.factories import coordinator, make_gazetteer, texted
 
@@ -57,71 +55,28 @@ def test_a_responder_on_the_way_moves_a_reported_incident_to_verifying_by_the_sy
     assert audit.actor_id is None and audit.target_id == str(incident.pk)
 
 
-def test_a_responder_confirming_decides_the_incident_on_a_responder_on_site() -> None:
-    incident = an_incident()
-    actions.move_from_field(incident=incident, to_state=IncidentState.VERIFYING, note="going")
-
-    moved = actions.move_from_field(
-        incident=incident, to_state=IncidentState.CONFIRMED, note="Responder 1: confirms."
-    )
-
-    assert moved
-    incident = fresh(incident)
-    assert incident.state == IncidentState.CONFIRMED
-    assert incident.outcome == Outcome.CONFIRMED
-    assert incident.decided_at is not None and incident.expires_at is None
-    last = events(incident, EventKind.STATE)[-1]
-    assert last.to_state == IncidentState.CONFIRMED
-    assert last.basis == ConfirmationBasis.RESPONDER
-
-
-def test_a_responder_with_an_account_is_the_actor_of_a_false_alarm() -> None:
+def test_a_responders_word_never_decides_an_incident() -> None:
     incident = an_incident()
     responder = make_staff(Role.RESPONDER, second_factor=False)
 
-    moved = actions.move_from_field(
-        incident=incident, to_state=IncidentState.FALSE_ALARM, note="a film crew", by=responder
-    )
+    for verdict in (IncidentState.CONFIRMED, IncidentState.FALSE_ALARM):
+        with pytest.raises(ValueError, match="cannot move"):
+            actions.move_from_field(incident=incident, to_state=verdict, note="x", by=responder)
 
-    assert moved
     incident = fresh(incident)
-    assert (incident.state, incident.outcome) == (IncidentState.FALSE_ALARM, Outcome.FALSE_ALARM)
-    (event,) = events(incident, EventKind.STATE)
-    assert event.by == responder
-    audit = AuditEvent.objects.get(action="incidents.incident_field_false_alarm")
-    assert audit.actor_id == responder.pk
-
-
-def test_a_false_alarm_on_a_confirmed_incident_is_left_to_a_coordinator() -> None:
-    incident = an_incident()
-    actions.confirm_incident(
-        incident=incident, by=coordinator(), note="seen by a responder", responder_on_site=True
-    )
-
-    moved = actions.move_from_field(
-        incident=incident, to_state=IncidentState.FALSE_ALARM, note="Responder 2: false alarm."
-    )
-
-    assert not moved
-    incident = fresh(incident)
-    assert incident.state == IncidentState.CONFIRMED
-    assert incident.outcome == Outcome.CONFIRMED
-    (field,) = events(incident, EventKind.FIELD)
-    assert field.note.startswith("Responder 2: false alarm.")
-    assert "stays confirmed" in field.note and "a coordinator decides" in field.note
-    assert len(events(incident, EventKind.STATE)) == 1
+    assert (incident.state, incident.outcome) == (IncidentState.REPORTED, "")
+    assert not events(incident, EventKind.STATE)
 
 
 def test_a_responder_arriving_at_a_confirmed_incident_changes_and_adds_nothing() -> None:
     incident = an_incident()
-    actions.move_from_field(incident=incident, to_state=IncidentState.CONFIRMED, note="seen")
+    actions.confirm_incident(
+        incident=incident, by=coordinator(), note="seen", responder_on_site=True
+    )
     before = IncidentEvent.objects.filter(incident=incident).count()
 
     assert not actions.move_from_field(
         incident=incident, to_state=IncidentState.VERIFYING, note="arrived"
-    )
-    assert not actions.move_from_field(
-        incident=incident, to_state=IncidentState.CONFIRMED, note="again"
     )
 
     assert fresh(incident).state == IncidentState.CONFIRMED
@@ -152,7 +107,7 @@ def test_a_closed_incident_is_left_as_it_is() -> None:
     before = IncidentEvent.objects.filter(incident=incident).count()
 
     assert not actions.move_from_field(
-        incident=incident, to_state=IncidentState.CONFIRMED, note="it is real"
+        incident=incident, to_state=IncidentState.VERIFYING, note="arrived late"
     )
     assert actions.add_field_note(incident=incident, note="Responder 1: safe, leaving.") is None
 
@@ -160,7 +115,7 @@ def test_a_closed_incident_is_left_as_it_is() -> None:
     assert IncidentEvent.objects.filter(incident=incident).count() == before
 
 
-def test_only_the_three_moves_of_the_field_are_accepted() -> None:
+def test_only_the_move_to_verifying_is_accepted() -> None:
     incident = an_incident()
 
     with pytest.raises(ValueError, match="cannot move"):
