@@ -136,7 +136,8 @@ class Shift(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["kind", "weekday"], name="shift_weekly"),
+            # Who is on call: a day's weekly shifts that started by a time.
+            models.Index(fields=["kind", "weekday", "start_time"], name="shift_weekly_start"),
             models.Index(fields=["kind", "starts_at"], name="shift_once"),
         ]
 

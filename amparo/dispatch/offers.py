@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
@@ -30,6 +30,10 @@ from amparo.places.models import Town
 
 # Who can go and look: the skills an offer to verify an incident asks for.
 OFFER_SKILLS = frozenset({Skill.VERIFIER, Skill.LEGAL_OBSERVER})
+# How far a responder's home point may lie from their home town's centre: more
+# than any Connecticut town's reach. A home town farther than their travel radius
+# plus this from an incident rules them out without opening the home point.
+HOME_TOWN_SLACK_KM = 30
 CODE_DIGITS = 4
 
 
@@ -89,13 +93,24 @@ def propose_responders(
     """
     at = at or timezone.now()
     target = incident_point(incident)
-    rows = on_call_rows(at, kind=ShiftKind.FIELD, fields=_FACTS, where=_MAY_GO)
+    where = _MAY_GO if target is None else _MAY_GO & _home_town_within_reach(target)
+    rows = on_call_rows(at, kind=ShiftKind.FIELD, fields=_FACTS, where=where)
     candidates: list[_Candidate] = []
-    for pk, contact_id, skills, radius_km, town_lat, town_lon in rows:
-        if contact_id is None or pk in exclude or not OFFER_SKILLS.intersection(skills or ()):
+    # _MAY_GO already kept, in SQL, those with a number and an offer skill.
+    for pk, radius_km, town_lat, town_lon in rows:
+        if pk in exclude:
             continue
         town = (float(town_lat), float(town_lon)) if town_lat is not None else None
-        candidates.append(_Candidate(pk, radius_km, town))
+        if (
+            target is not None
+            and town is not None
+            and geo.distance_m(town[0], town[1], target[0], target[1])
+            > (int(radius_km) + HOME_TOWN_SLACK_KM) * 1000
+        ):
+            # Their home town is too far for any home point of theirs to be in
+            # reach: skip them without opening their sealed home point.
+            continue
+        candidates.append(_Candidate(pk, int(radius_km), town))
     if not candidates:
         return []
     homes: dict[object, tuple[float, float] | None] = {}
@@ -122,21 +137,32 @@ def propose_responders(
     return [found[pk] for pk in chosen if pk in found]
 
 
-# Responders who may be offered an incident, as far as SQL can tell cheaply: a
-# number to text, and a skill's name in the JSON text of their skills (checked
-# exactly in Python: "verifier" inside another skill's name would pass here).
+# Responders who may be offered an incident: a number to text, and an offer
+# skill among their skills. Skills are a JSON list of Skill values, so the
+# quoted value ("verifier", quotes included) matches that element and no other.
 _MAY_GO = Q(responder__contact__isnull=False) & functools.reduce(
     operator.or_, (Q(responder__skills__icontains=f'"{skill}"') for skill in sorted(OFFER_SKILLS))
 )
 
 # What propose_responders reads of each responder on call, besides the id.
 _FACTS = (
-    "responder__contact_id",
-    "responder__skills",
     "responder__travel_radius_km",
     "responder__home_town__latitude",
     "responder__home_town__longitude",
 )
+
+
+def _home_town_within_reach(target: tuple[float, float]) -> Q:
+    """Shifts of responders with no home town, or one whose latitude is within
+    their travel radius plus :data:`HOME_TOWN_SLACK_KM` of ``target``'s: a cheap
+    box in SQL (a degree of latitude is about 111 km) that the exact distance
+    check below then narrows.
+    """
+    reach_degrees = (F("responder__travel_radius_km") + HOME_TOWN_SLACK_KM) / 111.0
+    return Q(responder__home_town__isnull=True) | Q(
+        responder__home_town__latitude__gte=target[0] - reach_degrees,
+        responder__home_town__latitude__lte=target[0] + reach_degrees,
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,13 +15,16 @@ All comparisons are made in UTC: Python compares two datetimes that share a
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet, TextField
+from django.db.models.functions import Cast
+from django.db.models.sql.constants import MULTI
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -121,7 +124,9 @@ def on_call_rows(
 ) -> list[tuple[Any, ...]]:
     """``(responder id, *fields)`` of each responder on call at ``at``, in roster order.
 
-    ``fields`` are lookups from a shift (``"responder__skills"``); ``where``
+    ``fields`` are lookups from a shift (``"responder__skills"``), given as the
+    database driver returns them (JSON as text on SQLite, decimals as floats…);
+    the responder id is a :class:`uuid.UUID`. ``where``
     narrows the shifts further (lookups from a shift too). One query (two
     selects, each on its own index) of
     plain tuples, no model instances, so that choosing among thousands of
@@ -151,35 +156,62 @@ def on_call_rows(
         .filter(where or Q())
         .order_by()
     )
-    columns = ("weekday", "start_time", "end_time", "responder_id", *fields)
+    # Times and the roster order as text: the driver then converts none of them
+    # (SQLite parsed every time and datetime of every row); the few distinct
+    # wall-clock times are parsed once each below.
+    shifts = shifts.annotate(
+        start_text=Cast("start_time", TextField()),
+        end_text=Cast("end_time", TextField()),
+        roster_order=Cast("responder__created_at", TextField()),
+    )
+    columns = ("weekday", "start_text", "end_text", "responder_id", *fields, "roster_order")
     # Two selects in one query, so that each searches its own index of the
     # shifts (SQLite does not for an OR of the two).
     weekly = shifts.filter(
         _weekly_maybe_running(at, local_day),
         weekday__in=[local_day.weekday(), yesterday.weekday()],
-    ).values_list(*columns, "responder__created_at")
-    once = shifts.filter(starts_at__lte=at, ends_at__gt=at).values_list(
-        *columns, "responder__created_at"
-    )
-    rows = weekly.union(once, all=True).order_by("responder__created_at", "responder_id")
-    running: dict[tuple[dt.date, dt.time, dt.time], bool] = {}
-    seen: set[object] = set()
+    ).values_list(*columns)
+    once = shifts.filter(starts_at__lte=at, ends_at__gt=at).values_list(*columns)
+    rows = weekly.union(once, all=True).order_by("roster_order", "responder_id")
+    running: dict[tuple[dt.date, object, object], bool] = {}
+    seen: set[uuid.UUID] = set()
     found: list[tuple[Any, ...]] = []
-    for weekday, start_time, end_time, *responder, _created_at in rows:
-        if responder[0] in seen:
+    for weekday, start_raw, end_raw, responder_raw, *values, _created_at in _raw_rows(rows):
+        responder_id = _as_uuid(responder_raw)
+        if responder_id in seen:
             continue
         if weekday is not None:
             # A weekly row is of today's weekday or of yesterday's (overnight).
             day = local_day if weekday == local_day.weekday() else yesterday
-            key = (day, start_time, end_time)
+            key = (day, start_raw, end_raw)
             if key not in running:
-                start, end = _weekly_bounds(day, start_time, end_time, zone)
+                start, end = _weekly_bounds(day, _as_time(start_raw), _as_time(end_raw), zone)
                 running[key] = start <= at < end
             if not running[key]:
                 continue
-        seen.add(responder[0])
-        found.append(tuple(responder))
+        seen.add(responder_id)
+        found.append((responder_id, *values))
     return found
+
+
+def _raw_rows(queryset: QuerySet[Any, Any]) -> Iterator[tuple[Any, ...]]:
+    """The rows of ``queryset`` as the database driver returns them.
+
+    Without Django's converter per value (most of :func:`on_call_rows`'s time
+    for thousands of rows): on SQLite times and JSON are text and UUIDs hex
+    text, on PostgreSQL they are Python values. The callers convert what they use.
+    """
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    for chunk in compiler.execute_sql(MULTI):
+        yield from chunk
+
+
+def _as_uuid(value: object) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+def _as_time(value: object) -> dt.time:
+    return value if isinstance(value, dt.time) else dt.time.fromisoformat(str(value))
 
 
 def _weekly_maybe_running(at: dt.datetime, local_day: dt.date) -> Q:

@@ -27,6 +27,7 @@ from amparo.incidents.models import EventKind, Incident, IncidentEvent, Incident
 from amparo.incidents.tests.factories import SCHOOL, make_gazetteer, texted
 from amparo.intake.tests.texts import text_in
 from amparo.places.lookup import locate
+from amparo.places.models import Town
 
 pytestmark = pytest.mark.django_db
 
@@ -117,6 +118,29 @@ def test_it_proposes_the_verifiers_on_call_within_their_radius_nearest_first(
     assert proposed == [near, observer, far, unplaced]
     assert propose_responders(incident, limit=2) == [near, observer]
     assert propose_responders(incident, exclude={near.pk}) == [observer, far, unplaced]
+
+
+def test_a_home_town_far_beyond_the_radius_rules_a_responder_out_unopened() -> None:
+    incident = an_incident()
+    near = responder_near("Invented Near", km_away=1)
+    # Home point near the school, home town about 100 km away: data that
+    # disagree by more than any town's reach; the town decides, unopened.
+    misfiled = responder_near("Invented Misfiled", km_away=1)
+    far_town = Town.objects.create(
+        name="Invented Faraway", state="CT", latitude=SCHOOL[0] + 0.9, longitude=SCHOOL[1]
+    )
+    actions.update_responder(
+        responder=misfiled,
+        by=None,
+        display_name="Invented Misfiled",
+        phone=phone_of(misfiled),
+        skills=(Skill.VERIFIER,),
+        home_town=far_town,
+        home_point={"lat": SCHOOL[0] + 1 / 111.2, "lon": SCHOOL[1]},
+    )
+    incident = Incident.objects.get(pk=incident.pk)
+
+    assert propose_responders(incident) == [near]
 
 
 def test_the_number_of_queries_does_not_grow_with_the_roster(
