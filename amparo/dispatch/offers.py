@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import operator
 import secrets
 from collections.abc import Callable, Collection
@@ -153,15 +154,20 @@ _FACTS = (
 
 
 def _home_town_within_reach(target: tuple[float, float]) -> Q:
-    """Shifts of responders with no home town, or one whose latitude is within
-    their travel radius plus :data:`HOME_TOWN_SLACK_KM` of ``target``'s: a cheap
-    box in SQL (a degree of latitude is about 111 km) that the exact distance
-    check below then narrows.
+    """Shifts of responders with no home town, or one within a box of their travel
+    radius plus :data:`HOME_TOWN_SLACK_KM` around ``target``: cheap in SQL (a
+    degree of latitude is about 111 km, of longitude that times the cosine of the
+    latitude), and the exact distance check below then narrows it.
     """
-    reach_degrees = (F("responder__travel_radius_km") + HOME_TOWN_SLACK_KM) / 111.0
+    reach_km = F("responder__travel_radius_km") + HOME_TOWN_SLACK_KM
+    lat_degrees = reach_km / 111.0
+    # Widened a little: the box must hold the whole circle.
+    lon_degrees = reach_km / (111.0 * max(math.cos(math.radians(abs(target[0]) + 1)), 0.01))
     return Q(responder__home_town__isnull=True) | Q(
-        responder__home_town__latitude__gte=target[0] - reach_degrees,
-        responder__home_town__latitude__lte=target[0] + reach_degrees,
+        responder__home_town__latitude__gte=target[0] - lat_degrees,
+        responder__home_town__latitude__lte=target[0] + lat_degrees,
+        responder__home_town__longitude__gte=target[1] - lon_degrees,
+        responder__home_town__longitude__lte=target[1] + lon_degrees,
     )
 
 

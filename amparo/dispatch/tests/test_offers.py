@@ -143,6 +143,45 @@ def test_a_home_town_far_beyond_the_radius_rules_a_responder_out_unopened() -> N
     assert propose_responders(incident) == [near]
 
 
+def test_a_home_town_east_or_west_just_within_the_radius_is_proposed() -> None:
+    incident = an_incident()
+    # A degree of longitude here is about 83 km: 14 km east and west, radius 15.
+    within = []
+    for sign, name in ((1, "East"), (-1, "West")):
+        town = Town.objects.create(
+            name=f"Invented {name}",
+            state="CT",
+            latitude=SCHOOL[0],
+            longitude=SCHOOL[1] + sign * 14 / 83.2,
+        )
+        responder = responder_near(f"Invented {name}", home=False)
+        actions.update_responder(
+            responder=responder,
+            by=None,
+            display_name=f"Invented {name}",
+            phone=phone_of(responder),
+            skills=(Skill.VERIFIER,),
+            home_town=town,
+            travel_radius_km=15,
+        )
+        within.append(responder)
+    beyond = responder_near("Invented Beyond", home=False)
+    actions.update_responder(
+        responder=beyond,
+        by=None,
+        display_name="Invented Beyond",
+        phone=phone_of(beyond),
+        skills=(Skill.VERIFIER,),
+        home_town=Town.objects.create(
+            name="Invented Beyond", state="CT", latitude=SCHOOL[0], longitude=SCHOOL[1] + 0.3
+        ),
+        travel_radius_km=15,
+    )
+    incident = Incident.objects.get(pk=incident.pk)
+
+    assert set(propose_responders(incident)) == set(within)
+
+
 def test_the_number_of_queries_does_not_grow_with_the_roster(
     django_assert_num_queries: Any,
 ) -> None:
