@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone, translation
 
 from amparo.alerts.errors import AlertsError
@@ -270,21 +271,13 @@ def forget_pending_subscriptions(*, created_before: dt.datetime, batch: int = 50
     (the contact itself is forgotten later by ``contacts.forget_unused`` if
     nothing else needs it). Return how many were deleted; one audit event per batch.
     """
-    with transaction.atomic():
-        doomed = list(
-            Subscription.objects.filter(
-                status=SubscriptionStatus.PENDING, created_at__lt=created_before
-            )
-            .order_by("created_at")
-            .values_list("pk", flat=True)[:batch]
-        )
-        if not doomed:
-            return 0
+    return _forget_batch(
         Subscription.objects.filter(
-            pk__in=doomed, status=SubscriptionStatus.PENDING, created_at__lt=created_before
-        ).delete()
-        record_event(actor=None, action="alerts.subscription_pending_forget")
-    return len(doomed)
+            status=SubscriptionStatus.PENDING, created_at__lt=created_before
+        ).order_by("created_at"),
+        batch=batch,
+        action="alerts.subscription_pending_forget",
+    )
 
 
 def forget_stopped_subscriptions(*, stopped_before: dt.datetime, batch: int = 500) -> int:
@@ -296,20 +289,24 @@ def forget_stopped_subscriptions(*, stopped_before: dt.datetime, batch: int = 50
     the contact's, and the evidence of what the person asked. Return how many
     were deleted; one audit event per batch.
     """
+    return _forget_batch(
+        Subscription.objects.filter(
+            status=SubscriptionStatus.STOPPED, stopped_at__lt=stopped_before
+        ).order_by("stopped_at"),
+        batch=batch,
+        action="alerts.subscription_stopped_forget",
+    )
+
+
+def _forget_batch(due: QuerySet[Subscription], *, batch: int, action: str) -> int:
+    """Delete up to ``batch`` of ``due`` (re-checked by the same filter at the delete,
+    should one change meanwhile) with their towns; one audit event per batch."""
     with transaction.atomic():
-        doomed = list(
-            Subscription.objects.filter(
-                status=SubscriptionStatus.STOPPED, stopped_at__lt=stopped_before
-            )
-            .order_by("stopped_at")
-            .values_list("pk", flat=True)[:batch]
-        )
+        doomed = list(due.values_list("pk", flat=True)[:batch])
         if not doomed:
             return 0
-        Subscription.objects.filter(
-            pk__in=doomed, status=SubscriptionStatus.STOPPED, stopped_at__lt=stopped_before
-        ).delete()
-        record_event(actor=None, action="alerts.subscription_stopped_forget")
+        due.filter(pk__in=doomed).order_by().delete()
+        record_event(actor=None, action=action)
     return len(doomed)
 
 
