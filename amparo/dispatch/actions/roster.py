@@ -95,6 +95,27 @@ def _check_user(user: User | None, responder: Responder | None) -> None:
         raise DispatchError(_("That account is already on the roster."))
 
 
+def _check_request(
+    by: User | None,
+    *,
+    display_name: str,
+    has_account: bool,
+    phone: str,
+    skills: Sequence[str],
+    languages: Sequence[str],
+    travel_radius_km: int,
+    home_point: dict[str, float] | None,
+) -> None:
+    """The rules a new or replaced profile follows; raise :class:`DispatchError`."""
+    _require_manager(by)
+    if not display_name.strip():
+        raise DispatchError(_("A responder needs a name."))
+    if not has_account and not phone:
+        raise DispatchError(_("A responder without a staff account needs a phone number."))
+    _check_profile(skills, languages, travel_radius_km)
+    _check_home_point(home_point)
+
+
 def add_responder(
     *,
     by: User | None,
@@ -117,13 +138,16 @@ def add_responder(
     wrong role, a responder with neither account nor phone, an account already
     on the roster, an invalid number or an unknown skill or language.
     """
-    _require_manager(by)
-    if not display_name.strip():
-        raise DispatchError(_("A responder needs a name."))
-    if user is None and not phone:
-        raise DispatchError(_("A responder without a staff account needs a phone number."))
-    _check_profile(skills, languages, travel_radius_km)
-    _check_home_point(home_point)
+    _check_request(
+        by,
+        display_name=display_name,
+        has_account=user is not None,
+        phone=phone,
+        skills=skills,
+        languages=languages,
+        travel_radius_km=travel_radius_km,
+        home_point=home_point,
+    )
     with transaction.atomic():
         _check_user(user, None)
         contact = _contact_for(phone, language, by) if phone else None
@@ -164,13 +188,16 @@ def update_responder(
     An empty ``phone`` unlinks the contact (allowed only for a staff
     responder); the contact itself stays, for the contacts app to forget.
     """
-    _require_manager(by)
-    if not display_name.strip():
-        raise DispatchError(_("A responder needs a name."))
-    if user is None and not phone:
-        raise DispatchError(_("A responder without a staff account needs a phone number."))
-    _check_profile(skills, languages, travel_radius_km)
-    _check_home_point(home_point)
+    _check_request(
+        by,
+        display_name=display_name,
+        has_account=user is not None,
+        phone=phone,
+        skills=skills,
+        languages=languages,
+        travel_radius_km=travel_radius_km,
+        home_point=home_point,
+    )
     with transaction.atomic():
         _check_user(user, responder)
         before = (responder.contact_id, responder.user_id)
