@@ -10,6 +10,7 @@ DEPLOY_ENV = AMPARO_MODE=production AMPARO_ALLOWED_HOSTS=amparo.example.org \
 	AMPARO_SMS_GATEWAY=twilio TWILIO_ACCOUNT_SID=AC00000000000000000000000000000000 \
 	TWILIO_AUTH_TOKEN=not-a-real-token AMPARO_PUBLIC_URL=https://amparo.example.org \
 	AMPARO_VAR_DIR=$(CURDIR)/var/check-deploy \
+	AMPARO_PLAN_KEYSTORE=$(CURDIR)/var/check-deploy-keys/plan-keys.sqlite3 \
 	AMPARO_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(48))')" \
 	AMPARO_KEYS="$$($(BIN)/python -c 'from amparo.crypto.keyfile import *; print(dump_key_set(generate_key_set()))')"
 

@@ -14,6 +14,16 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _plan_key_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Each test process keeps plan data keys in a file of its own, removed afterwards."""
+    from django.test import override_settings
+
+    path = tmp_path_factory.mktemp("plan-keys") / "plan-keys.sqlite3"
+    with override_settings(AMPARO_PLAN_KEYSTORE=str(path)):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _clear_rate_limits() -> None:
     """Rate-limit counters live in the cache; each test starts with none."""

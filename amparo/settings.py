@@ -133,6 +133,9 @@ INSTALLED_APPS = [
     "amparo.incidents",
     "amparo.dispatch",
     "amparo.alerts",
+    "amparo.cases",
+    "amparo.plans",
+    "amparo.rights",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -448,6 +451,35 @@ try:
     AMPARO_PUBLIC_ALERTS_WINDOW_SECONDS = envconf.integer(
         "AMPARO_PUBLIC_ALERTS_WINDOW_SECONDS", 60, minimum=10
     )
+except ConfigError as exc:
+    _fail(str(exc))
+
+# --- family plans (issue 7) -----------------------------------------------------
+
+try:
+    # The plan key store: one data key per family plan (amparo/crypto/plan_keys.py).
+    # Keep it on another volume than the database and out of the database's backups:
+    # deleting a plan destroys its key here, which is what makes every older backup
+    # of the database unable to show that plan. Production must name it.
+    _plan_keystore = envconf.text("AMPARO_PLAN_KEYSTORE")
+    if PRODUCTION and not _plan_keystore:
+        _fail(
+            "AMPARO_PLAN_KEYSTORE must name the plan key store's file, on a volume apart "
+            "from the database and its backups (README: Family plans)."
+        )
+    AMPARO_PLAN_KEYSTORE = _plan_keystore or str(
+        VAR_DIR / ("demo-plan-keys.sqlite3" if AMPARO_DEMO else "plan-keys.sqlite3")
+    )
+    # The number families and their contacts call; printed on wallet cards and put in
+    # the text that tells a plan's contacts. Default: the first SMS sender.
+    AMPARO_HOTLINE_NUMBER = (
+        envconf.text("AMPARO_HOTLINE_NUMBER")
+        or envconf.listing("AMPARO_SMS_SENDERS", ["+18605550100"])[0]
+    )
+    # Wrong PINs before a plan locks; each lock lasts twice the one before, from
+    # AMPARO_PLAN_LOCK_MINUTES up to a day.
+    AMPARO_PLAN_PIN_ATTEMPTS = envconf.integer("AMPARO_PLAN_PIN_ATTEMPTS", 5, minimum=1)
+    AMPARO_PLAN_LOCK_MINUTES = envconf.integer("AMPARO_PLAN_LOCK_MINUTES", 15, minimum=1)
 except ConfigError as exc:
     _fail(str(exc))
 

@@ -29,5 +29,10 @@ urlpatterns = [
     path("staff/dispatch/", include("amparo.dispatch.urls")),
     path("staff/alerts/", include("amparo.alerts.urls")),
     path("alerts/", include("amparo.alerts.public_urls")),
+    path("staff/cases/", include("amparo.cases.urls")),
+    path("staff/plans/", include("amparo.plans.urls")),
+    path("plan/", include("amparo.plans.public_urls")),
+    path("staff/rights/", include("amparo.rights.urls")),
+    path("rights/", include("amparo.rights.public_urls")),
     path("staff/admin/", admin.site.urls),
 ]

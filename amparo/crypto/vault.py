@@ -269,6 +269,23 @@ def blind_index(value: str, *, purpose: str) -> str:
     return _hmac_sha256(key, value.encode("utf-8")).hex()
 
 
+def plan_pin_digest(pin: str, *, plan_id: object) -> str:
+    """A keyed digest of a family plan's PIN, bound to the plan: 64 hex characters.
+
+    A PIN has few digits, so an unkeyed hash would fall to a brute force in
+    moments; keyed with a subkey of the MAC key, a stolen database alone does
+    not let anyone test PINs offline. Bound to the plan id, so equal PINs of two
+    plans give unrelated digests.
+    """
+    key = _subkey(keyring().mac, "plan-pin")
+    return _hmac_sha256(key, f"{plan_id}|{pin}".encode()).hex()
+
+
+def digests_match(a: str, b: str) -> bool:
+    """Compare two digests in constant time."""
+    return hmac.compare_digest(a.encode("ascii"), b.encode("ascii"))
+
+
 # --- sealed text: for secrets a library stores in its own text fields -------------
 
 TEXT_PREFIX = "sealed1:"

@@ -1,0 +1,263 @@
+"""Every write to family plans: register, update, change the PIN, delete, check a PIN, activate.
+
+Order of things that matter for safety:
+
+- Registering makes the plan's data key in the plan key store *before* the
+  row is written; a failed transaction leaves an orphan key that
+  :func:`shred_orphan_keys` removes.
+- Deleting destroys the key *first*: from that moment the plan cannot be
+  opened, even if deleting the row then fails.
+- A PIN check commits its count of failures on its own, whatever the caller
+  does next, so a wrong PIN always counts towards the lockout.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from amparo.accounts.models import Role, User
+from amparo.audit.actions import record_event
+from amparo.cases.actions import open_case
+from amparo.cases.models import CaseSource, TaskKind
+from amparo.channels.actions import queue_message
+from amparo.channels.models import Lane
+from amparo.contacts.actions import find_or_create_contact
+from amparo.contacts.models import Contact
+from amparo.crypto import plan_keys
+from amparo.crypto.vault import digests_match, plan_pin_digest
+from amparo.plans import codes
+from amparo.plans.contents import PlanContents
+from amparo.plans.errors import PlansError
+from amparo.plans.models import (
+    ActivatedBy,
+    Activation,
+    ActivationNotice,
+    NoticeStatus,
+    Plan,
+    PlanSource,
+)
+from amparo.plans.sealing import open_contents, seal_contents
+
+if TYPE_CHECKING:
+    from amparo.channels.models import OutboundMessage
+
+# A second activation this soon after the first texts nobody again: the person
+# (or two relatives at once) may send DETAINED twice.
+REPEAT_WINDOW = dt.timedelta(minutes=30)
+LOCK_CEILING = dt.timedelta(hours=24)
+
+
+def register_plan(
+    *,
+    contents: PlanContents,
+    pin: str,
+    language: str,
+    source: PlanSource = PlanSource.WEB,
+    by: User | None = None,
+) -> tuple[Plan, str]:
+    """Register a plan; return it and its code (shown once, never stored in clear)."""
+    codes.check_new_pin(pin)
+    plan = Plan(language=language, source=source, registered_by=by)
+    plan_keys.create_plan_key(plan.pk)
+    plan.sealed_contents = seal_contents(plan, contents)
+    plan.pin_digest = plan_pin_digest(pin, plan_id=plan.pk)
+    with transaction.atomic():
+        for _attempt in range(20):
+            code = codes.new_code()
+            plan.code_index = codes.code_index(code)
+            try:
+                with transaction.atomic():
+                    plan.save(force_insert=True)
+                break
+            except IntegrityError:
+                continue
+        else:  # pragma: no cover - 20 collisions among 90 million codes
+            raise PlansError(_("Something went wrong. Please try again."))
+        record_event(actor=by, action="plans.plan_register", target=plan)
+    return plan, code
+
+
+def update_plan(
+    *, plan: Plan, contents: PlanContents, language: str, by: User | None = None
+) -> Plan:
+    """Replace the plan's contents (sealed again under its own key) and language."""
+    with transaction.atomic():
+        plan.sealed_contents = seal_contents(plan, contents)
+        plan.language = language
+        plan.save(update_fields=["sealed_contents", "language", "updated_at"])
+        record_event(actor=by, action="plans.plan_update", target=plan)
+    return plan
+
+
+def change_pin(*, plan: Plan, new_pin: str, by: User | None = None) -> Plan:
+    codes.check_new_pin(new_pin)
+    with transaction.atomic():
+        plan.pin_digest = plan_pin_digest(new_pin, plan_id=plan.pk)
+        plan.save(update_fields=["pin_digest", "updated_at"])
+        record_event(actor=by, action="plans.pin_change", target=plan)
+    return plan
+
+
+def delete_plan(*, plan: Plan, by: User | None = None) -> None:
+    """Destroy the plan's key, then its row. Activations and cases stay, without the plan."""
+    plan_keys.shred_plan_key(plan.pk)
+    with transaction.atomic():
+        record_event(actor=by, action="plans.plan_delete", target=plan)
+        Plan.objects.filter(pk=plan.pk).delete()
+
+
+def shred_orphan_keys(*, older_than: dt.timedelta = dt.timedelta(days=1)) -> int:
+    """Destroy data keys with no plan (a registration that failed, a delete cut short)."""
+
+    def known(plan_ids: list[str]) -> set[str]:
+        return {str(pk) for pk in Plan.objects.filter(pk__in=plan_ids).values_list("pk", flat=True)}
+
+    cutoff = (timezone.now() - older_than).isoformat()
+    return plan_keys.shred_orphan_keys(keep=known, older_than=cutoff)
+
+
+class PinCheck(Enum):
+    OK = "ok"
+    WRONG = "wrong"
+    LOCKED = "locked"
+
+
+def check_pin(*, plan: Plan, pin: str, by_operator: bool = False) -> PinCheck:
+    """Check a PIN against the plan and count failures; lock after too many.
+
+    A locked plan answers LOCKED without looking at the PIN, except to an
+    operator at the hotline (a staff member who talks to the caller): a
+    stranger who knows the code must not be able to stop a family from
+    activating its plan by locking it. Each lock lasts twice the one before.
+    Runs in its own transaction, so the count holds whatever the caller does.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        row = Plan.objects.select_for_update().get(pk=plan.pk)
+        if row.locked_until and row.locked_until > now and not by_operator:
+            return PinCheck.LOCKED
+        if digests_match(plan_pin_digest(pin, plan_id=row.pk), row.pin_digest):
+            if row.failed_pin_attempts or row.locked_until:
+                row.failed_pin_attempts, row.locked_until = 0, None
+                row.save(update_fields=["failed_pin_attempts", "locked_until"])
+            return PinCheck.OK
+        row.failed_pin_attempts += 1
+        locked = row.failed_pin_attempts >= settings.AMPARO_PLAN_PIN_ATTEMPTS
+        if locked:
+            minutes = settings.AMPARO_PLAN_LOCK_MINUTES * 2 ** min(row.lockouts, 10)
+            row.locked_until = now + min(dt.timedelta(minutes=minutes), LOCK_CEILING)
+            row.lockouts += 1
+            row.failed_pin_attempts = 0
+        row.save(update_fields=["failed_pin_attempts", "locked_until", "lockouts"])
+        record_event(
+            actor=None, action="plans.pin_lock" if locked else "plans.pin_wrong", target=row
+        )
+    return PinCheck.LOCKED if locked else PinCheck.WRONG
+
+
+@dataclass(frozen=True)
+class ActivationResult:
+    activation: Activation
+    repeated: bool  # an activation of the last REPEAT_WINDOW was returned; nobody texted again
+
+
+def contact_notice(*, language: str, reference: str) -> str:
+    """The text an emergency contact gets: no name, no status, no A-number."""
+    with translation.override(language):
+        return _(
+            "Someone in your family plan needs you. Call {hotline} and give code {code}."
+        ).format(hotline=settings.AMPARO_HOTLINE_NUMBER, code=reference)
+
+
+def _checklist(contents: PlanContents) -> list[TaskKind]:
+    tasks = [TaskKind.CHILDREN_PICKED_UP] if contents.has_children else []
+    tasks += [TaskKind.CONTACTS_REACHED, TaskKind.DOCUMENTS_FOUND]
+    return [*tasks, TaskKind.ATTORNEY_REACHED, TaskKind.LOCATED]
+
+
+def _tell_contacts(
+    activation: Activation, contents: PlanContents, *, activator: Contact | None
+) -> None:
+    seen: set[object] = set()
+    for position, person in enumerate(contents.contacts):
+        contact = find_or_create_contact(phone=person.phone, language=person.language)
+        if contact.pk in seen:
+            continue
+        seen.add(contact.pk)
+        message: OutboundMessage | None = None
+        if activator is not None and contact.pk == activator.pk:
+            status = NoticeStatus.ACTIVATOR
+        else:
+            message = queue_message(
+                contact=contact,
+                body=contact_notice(language=person.language, reference=activation.case.reference),
+                lane=Lane.DISPATCH,
+            )
+            status = NoticeStatus.QUEUED if message is not None else NoticeStatus.OPTED_OUT
+        ActivationNotice.objects.create(
+            activation=activation,
+            contact=contact,
+            position=position,
+            status=status,
+            message=message,
+        )
+
+
+def _tell_legal_team(activation: Activation) -> None:
+    """E-mail the legal team (and coordinators): a case reference and a link, nothing else."""
+    recipients = list(
+        User.objects.filter(is_active=True, role__in=[Role.LEGAL, Role.COORDINATOR])
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    if not recipients:
+        return
+    link = settings.AMPARO_PUBLIC_URL + reverse("plans:activation", args=[activation.pk])
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Family plan activated: case {code}").format(code=activation.case.reference)
+        body = _(
+            "A family plan was activated and case {code} was opened. Open the checklist: {link}"
+        ).format(code=activation.case.reference, link=link)
+    send_mail(subject, body, None, recipients, fail_silently=True)
+
+
+def activate_plan(
+    *,
+    plan: Plan,
+    by: ActivatedBy,
+    by_user: User | None = None,
+    activator: Contact | None = None,
+) -> ActivationResult:
+    """Put a plan into action: open a case, text every contact, tell the legal team.
+
+    Call only after :func:`check_pin` said OK. ``activator``: the contact whose
+    text activated it (not texted again if it is one of the plan's contacts).
+    Within :data:`REPEAT_WINDOW` of the last activation nothing is sent again.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        plan = Plan.objects.select_for_update().get(pk=plan.pk)
+        latest = plan.activations.select_related("case").filter(
+            activated_at__gte=now - REPEAT_WINDOW
+        )
+        if (recent := latest.first()) is not None:
+            return ActivationResult(activation=recent, repeated=True)
+        contents = open_contents(plan)
+        case = open_case(source=CaseSource.PLAN_ACTIVATION, tasks=_checklist(contents), by=by_user)
+        activation = Activation.objects.create(
+            plan=plan, case=case, by=by, by_user=by_user, activated_at=now
+        )
+        _tell_contacts(activation, contents, activator=activator)
+        record_event(actor=by_user, action="plans.plan_activate", target=activation)
+        transaction.on_commit(lambda: _tell_legal_team(activation))
+    return ActivationResult(activation=activation, repeated=False)
