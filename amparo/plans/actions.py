@@ -7,8 +7,9 @@ Order of things that matter for safety:
   :func:`shred_orphan_keys` removes.
 - Deleting destroys the key *first*: from that moment the plan cannot be
   opened, even if deleting the row then fails.
-- A PIN check commits its count of failures on its own, whatever the caller
-  does next, so a wrong PIN always counts towards the lockout.
+- A PIN check writes its count of failures in its own transaction: callers
+  must not run it inside a transaction they may roll back, or a wrong PIN
+  would not count towards the lockout.
 """
 
 from __future__ import annotations
@@ -139,7 +140,7 @@ def check_pin(*, plan: Plan, pin: str, by_operator: bool = False) -> PinCheck:
     operator at the hotline (a staff member who talks to the caller): a
     stranger who knows the code must not be able to stop a family from
     activating its plan by locking it. Each lock lasts twice the one before.
-    Runs in its own transaction, so the count holds whatever the caller does.
+    Runs in its own transaction; do not call it inside one that may roll back.
     """
     now = timezone.now()
     with transaction.atomic():
