@@ -1,0 +1,77 @@
+"""What the plan keywords answer by text, in the language that is active.
+
+An SMS goes through a third party: these carry a case code, counts, the
+hotline number and the public manage link; never a name, an A-number, a
+status, the plan code or a PIN. The word "detained" (in any language) is
+left out too: the text is seen by whoever holds the phone. Short and GSM-7
+in English (translators keep them so where their language allows).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils.translation import gettext
+
+
+def _hotline() -> str:
+    number: str = settings.AMPARO_HOTLINE_NUMBER
+    return number
+
+
+def manage_link() -> str:
+    """The public page where a family changes its plan (code and PIN asked there, not here)."""
+    base: str = settings.AMPARO_PUBLIC_URL
+    return base.rstrip("/") + "/plan/manage/"
+
+
+def activated(*, reference: str) -> str:
+    return gettext(
+        "Family plan activated. Your contacts are being texted now and our legal team "
+        "will call. Case code: {code}"
+    ).format(code=reference)
+
+
+def already_active(*, reference: str) -> str:
+    return gettext(
+        "This family plan is already activated and its contacts were texted. Case code: {code}"
+    ).format(code=reference)
+
+
+def no_match() -> str:
+    """Wrong code and wrong PIN alike: the answer never tells whether a code exists."""
+    return gettext("That plan code and PIN do not match. Check both and try again.")
+
+
+def locked() -> str:
+    return gettext("Too many tries. Try again later or call {hotline}.").format(hotline=_hotline())
+
+
+def too_many_from_this_phone() -> str:
+    return gettext(
+        "Too many tries from this phone. Try again in an hour or call {hotline}."
+    ).format(hotline=_hotline())
+
+
+def status(*, contacts: int, people: int, lockouts: int) -> str:
+    parts = [
+        gettext("Your family plan: %(people)d people, %(contacts)d contacts.")
+        % {"people": people, "contacts": contacts}
+    ]
+    if lockouts:
+        parts.append(gettext("Times locked after wrong PINs: %(count)d.") % {"count": lockouts})
+    parts.append(gettext("Change it at {link}").format(link=manage_link()))
+    return " ".join(parts)
+
+
+def pin_changed() -> str:
+    return gettext("Your new PIN is set. Keep it secret.")
+
+
+def deleted() -> str:
+    return gettext("Your family plan was deleted for good. It cannot be undone.")
+
+
+def failed() -> str:
+    return gettext("Something went wrong. Please try again or call {hotline}.").format(
+        hotline=_hotline()
+    )

@@ -1,0 +1,422 @@
+"""Family plans by text, in four languages: activate, status, new PIN, delete."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.test import override_settings
+from django.utils import timezone, translation
+
+from amparo.channels.models import InboundMessage, OutboundMessage
+from amparo.contacts.actions import find_or_create_contact, opt_out
+from amparo.contacts.models import ConsentMethod
+from amparo.crypto import plan_keys
+from amparo.incidents.models import Report
+from amparo.intake.keywords import match_keyword
+from amparo.intake.tests.texts import PHONE, contact_of, replies_to, text_in
+from amparo.plans import sms
+from amparo.plans import sms_texts as texts
+from amparo.plans.actions import contact_notice
+from amparo.plans.contents import PlanContents
+from amparo.plans.models import ActivatedBy, Activation, NoticeStatus, Plan
+from amparo.plans.queries import find_plan
+from amparo.plans.sealing import open_contents
+from amparo.plans.tests.factories import PIN, make_contents, make_plan
+
+pytestmark = pytest.mark.django_db
+
+# language, activation word, status word, new PIN word, delete word
+LANGUAGES = [
+    ("en", "DETAINED", "PLAN", "NEWPIN", "DELETE"),
+    ("es", "detenido", "Plan", "NUEVOPIN", "borrar"),
+    ("pt", "Detida", "PLANO", "novopin", "APAGAR"),
+    ("ht", "ARETE", "plan", "NOUVOPIN", "Efase"),
+]
+WORDS = [pytest.param(*row, id=row[0]) for row in LANGUAGES]
+# What no text may ever carry, whatever the language (the plan's own words are added per test).
+FORBIDDEN = re.compile(
+    r"detain|detenid|detid|\barrest|\barete|\bdetni|immigra|inmigra|deport|\bICE\b|\bA-?\d{8,9}\b",
+    re.IGNORECASE,
+)
+
+
+@pytest.fixture(autouse=True)
+def _nothing_personal_in_any_text(db: Any) -> Iterator[None]:
+    """After each test: no outbound body holds a name, an A-number or a status word."""
+    yield
+    personal = _personal_words(make_contents(contacts=6))
+    for body in [m.body for m in OutboundMessage.objects.all()]:
+        assert not FORBIDDEN.search(body), body
+        for word in personal:
+            assert word not in body, (word, body)
+
+
+def _personal_words(contents: PlanContents) -> list[str]:
+    words = [m.name for m in contents.members] + [c.name for c in contents.contacts]
+    words += [m.a_number for m in contents.members if m.a_number]
+    people = (contents.caregiver, contents.backup_caregiver, contents.attorney)
+    words += [p.name for p in people]
+    words += [contents.attorney_organization, contents.documents_location, contents.medical_needs]
+    return [w for w in words if w]
+
+
+def answers_to(phone: str = PHONE) -> list[str]:
+    """Every body queued to ``phone``, also those the outbox's cap on repeats dropped."""
+    rows = OutboundMessage.objects.filter(contact=contact_of(phone)).order_by("created_at")
+    return [m.body for m in rows]
+
+
+def spoken_by(phone: str, language: str) -> None:
+    """``phone`` is a contact who chose ``language``."""
+    find_or_create_contact(phone=phone, language=language)
+
+
+def spaced(code: str) -> str:
+    return f"{code[:4]} {code[4:]}"
+
+
+def in_language(language: str, render: Any, **kwargs: Any) -> str:
+    with translation.override(language):
+        return str(render(**kwargs))
+
+
+# --- the words -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "table"),
+    [
+        (sms.ACTIVATE, sms.ACTIVATE_WORDS),
+        (sms.STATUS, sms.STATUS_WORDS),
+        (sms.NEW_PIN, sms.NEW_PIN_WORDS),
+        (sms.DELETE, sms.DELETE_WORDS),
+    ],
+)
+def test_every_word_reaches_its_keyword_in_each_language(name: str, table: dict) -> None:
+    assert set(table) == {"en", "es", "pt", "ht"}
+    for words in table.values():
+        for word in words:
+            match = match_keyword(f"{word.lower()} 4821 9307 2580")
+            assert match is not None and match.name == name, word
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Detenido en la calle Main",
+        "DETAINED",
+        "Detained at the corner of Main and Park, 3 vans",
+        "detenido 4821 2580",
+        "DETAINED 4821 9307",
+        "Plan for tonight: meet at 7",
+        "PLAN 48219307 2580 please",
+        "Borrar 123456789 2580",
+        "Arete la 2 machin",
+        "NEWPIN 48219307 2580",
+    ],
+)
+def test_a_text_without_the_shape_reaches_the_operators(text: str) -> None:
+    _plan, _code = make_plan()
+
+    message = text_in(text)
+
+    assert message is not None
+    message.refresh_from_db()
+    assert message.routed_to == "default" and message.needs_operator
+    assert message.body == text  # nothing blanked: it was no plan text
+    assert Report.objects.filter(inbound=message).exists()
+    assert not Activation.objects.exists()
+    assert Plan.objects.get().failed_pin_attempts == 0
+
+
+# --- activating ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("language", "activate", "_s", "_n", "_d"), WORDS)
+def test_anyone_activates_a_plan_and_every_contact_is_texted_once_in_their_language(
+    language: str, activate: str, _s: str, _n: str, _d: str
+) -> None:
+    contents = make_contents(contacts=5)
+    plan, code = make_plan(contents=contents)
+    spoken_by(PHONE, language)
+
+    message = text_in(f"{activate} {spaced(code)} {PIN}")
+
+    activation = Activation.objects.get()
+    reference = activation.case.reference
+    assert activation.plan == plan and activation.by == ActivatedBy.PERSON
+    assert replies_to(PHONE) == [in_language(language, texts.activated, reference=reference)]
+    for person in contents.contacts:
+        expected = contact_notice(language=person.language, reference=reference)
+        assert replies_to(person.phone) == [expected], person.language
+    assert OutboundMessage.objects.count() == 1 + len(contents.contacts)
+    assert [n.status for n in activation.notices.all()] == [NoticeStatus.QUEUED] * 5
+    # The stored text keeps the keyword only: no code, no PIN.
+    assert message is not None
+    message.refresh_from_db()
+    assert code[:4] not in message.body and PIN not in message.body
+    assert message.body.endswith(sms.REDACTED) and not message.needs_operator
+
+
+@pytest.mark.parametrize(("language", "activate", "_s", "_n", "_d"), WORDS)
+def test_a_contact_who_activates_gets_the_reply_only(
+    language: str, activate: str, _s: str, _n: str, _d: str
+) -> None:
+    contents = make_contents(contacts=4)
+    _plan, code = make_plan(contents=contents)
+    activator = contents.contacts[1].phone
+    spoken_by(activator, language)
+
+    text_in(f"{activate} {code} {PIN}", phone=activator)
+
+    activation = Activation.objects.get()
+    reference = activation.case.reference
+    assert activation.by == ActivatedBy.CONTACT
+    assert replies_to(activator) == [in_language(language, texts.activated, reference=reference)]
+    statuses = {n.contact.phone: n.status for n in activation.notices.select_related("contact")}
+    assert statuses[activator] == NoticeStatus.ACTIVATOR
+    for person in contents.contacts:
+        if person.phone != activator:
+            assert statuses[person.phone] == NoticeStatus.QUEUED
+            expected = contact_notice(language=person.language, reference=reference)
+            assert replies_to(person.phone) == [expected]
+
+
+@pytest.mark.parametrize(("language", "activate", "_s", "_n", "_d"), WORDS)
+def test_an_opted_out_contact_is_not_texted_and_shown_as_such(
+    language: str, activate: str, _s: str, _n: str, _d: str
+) -> None:
+    contents = make_contents(contacts=3)
+    _plan, code = make_plan(contents=contents)
+    stopped = contents.contacts[0]
+    opt_out(contact=find_or_create_contact(phone=stopped.phone), method=ConsentMethod.SMS_KEYWORD)
+    spoken_by(PHONE, language)
+
+    text_in(f"{activate} {code[:4]}-{code[4:]} {PIN}")
+
+    activation = Activation.objects.get()
+    notices = list(activation.notices.select_related("contact"))
+    assert [n.status for n in notices] == [
+        NoticeStatus.OPTED_OUT,
+        NoticeStatus.QUEUED,
+        NoticeStatus.QUEUED,
+    ]
+    assert notices[0].message is None
+    assert not OutboundMessage.objects.filter(contact__pk=notices[0].contact.pk).exists()
+
+
+@pytest.mark.parametrize(("language", "activate", "_s", "_n", "_d"), WORDS)
+def test_a_second_activation_within_half_an_hour_texts_nobody_again(
+    language: str, activate: str, _s: str, _n: str, _d: str
+) -> None:
+    contents = make_contents(contacts=4)
+    _plan, code = make_plan(contents=contents)
+    spoken_by(PHONE, language)
+    text_in(f"{activate} {code} {PIN}")
+    sent = OutboundMessage.objects.count()
+
+    later = timezone.now() + dt.timedelta(minutes=20)
+    with _at(later):
+        text_in(f"{activate} {spaced(code)} {PIN}")
+
+    reference = Activation.objects.get().case.reference
+    assert OutboundMessage.objects.count() == sent + 1
+    assert replies_to(PHONE) == [
+        in_language(language, texts.activated, reference=reference),
+        in_language(language, texts.already_active, reference=reference),
+    ]
+    for person in contents.contacts:
+        assert len(replies_to(person.phone)) == 1
+
+
+def _at(moment: dt.datetime) -> Any:
+    from unittest import mock
+
+    return mock.patch("django.utils.timezone.now", return_value=moment)
+
+
+# --- guarding code and PIN --------------------------------------------------------
+
+
+@pytest.mark.parametrize(("language", "activate", "_s", "_n", "_d"), WORDS)
+def test_five_wrong_pins_lock_the_plan_even_against_the_right_pin_until_the_lock_ends(
+    language: str, activate: str, _s: str, _n: str, _d: str
+) -> None:
+    plan, code = make_plan()
+    spoken_by(PHONE, language)
+
+    for _ in range(4):
+        text_in(f"{activate} {code} 9999")
+    text_in(f"{activate} {code} 9998")
+    text_in(f"{activate} {code} {PIN}")
+
+    no_match = in_language(language, texts.no_match)
+    locked = in_language(language, texts.locked)
+    assert answers_to(PHONE) == [no_match] * 4 + [locked, locked]
+    assert not Activation.objects.exists()
+    plan.refresh_from_db()
+    assert plan.locked_until is not None and plan.locked_until > timezone.now()
+
+    Plan.objects.filter(pk=plan.pk).update(locked_until=timezone.now() - dt.timedelta(seconds=1))
+    text_in(f"{activate} {code} {PIN}")
+
+    assert Activation.objects.count() == 1
+    assert replies_to(PHONE)[-1].startswith(
+        in_language(language, texts.activated, reference="")[:20]
+    )
+
+
+@pytest.mark.parametrize(("language", "activate", "_s", "_n", "_d"), WORDS)
+def test_an_unknown_code_gets_the_same_answer_as_a_wrong_pin_and_locks_alike(
+    language: str, activate: str, _s: str, _n: str, _d: str
+) -> None:
+    _plan, code = make_plan()
+    unknown = "99999999" if code != "99999999" else "88888888"
+    spoken_by(PHONE, language)
+
+    text_in(f"{activate} {code} 9999")
+    text_in(f"{activate} {unknown} {PIN}")
+    for _ in range(4):
+        text_in(f"{activate} {unknown} {PIN}")
+
+    answers = answers_to(PHONE)
+    assert answers[0] == answers[1] == in_language(language, texts.no_match)
+    assert answers[-1] == in_language(language, texts.locked)
+    assert answers[-2] == in_language(language, texts.no_match)
+
+
+def test_a_phone_gets_ten_tries_an_hour_whatever_the_codes() -> None:
+    plan, code = make_plan()
+    spoken_by(PHONE, "es")
+
+    for n in range(sms.ATTEMPTS_PER_HOUR):
+        text_in(f"DETENIDO {10000000 + n} 2468")
+    text_in(f"DETENIDO {code} {PIN}")
+
+    assert answers_to(PHONE)[-1] == in_language("es", texts.too_many_from_this_phone)
+    assert not Activation.objects.exists()
+    plan.refresh_from_db()
+    assert plan.failed_pin_attempts == 0  # the refused try never reached the plan
+
+
+def test_the_code_and_pin_are_blanked_from_the_stored_text_even_when_wrong() -> None:
+    _plan, code = make_plan()
+
+    message = text_in(f"NEWPIN {code} 9999 4826")
+
+    assert message is not None
+    stored = InboundMessage.objects.get(pk=message.pk)
+    assert stored.body == f"NEWPIN {sms.REDACTED}"
+
+
+def test_a_failure_reaches_an_operator_without_the_code_or_pin(monkeypatch: Any) -> None:
+    _plan, code = make_plan()
+
+    def broken(**kwargs: Any) -> None:
+        raise RuntimeError("invented failure with a secret 2580")
+
+    monkeypatch.setattr(sms.actions, "activate_plan", broken)
+    message = text_in(f"DETAINED {code} {PIN}")
+
+    assert message is not None
+    stored = InboundMessage.objects.get(pk=message.pk)
+    assert stored.needs_operator and stored.body == f"DETAINED {sms.REDACTED}"
+    with translation.override("en"):
+        assert replies_to(PHONE) == [texts.failed()]
+
+
+# --- status, new PIN, delete -------------------------------------------------------
+
+
+@pytest.mark.parametrize(("language", "_a", "status", "_n", "_d"), WORDS)
+def test_plan_with_code_and_pin_answers_counts_and_the_manage_link(
+    language: str, _a: str, status: str, _n: str, _d: str
+) -> None:
+    _plan, code = make_plan(contents=make_contents(contacts=4))
+    spoken_by(PHONE, language)
+
+    with override_settings(AMPARO_PUBLIC_URL="https://amparo.example.org"):
+        text_in(f"{status} {code} {PIN}")
+        expected = in_language(language, texts.status, contacts=4, people=2, lockouts=0)
+
+    (answer,) = replies_to(PHONE)
+    assert answer == expected
+    assert "https://amparo.example.org/plan/manage/" in answer
+    assert code not in answer and code[:4] not in answer and PIN not in answer
+    assert not Activation.objects.exists()
+
+
+@pytest.mark.parametrize(("language", "_a", "_s", "new_pin", "_d"), WORDS)
+def test_newpin_changes_the_pin_and_the_old_one_stops_working(
+    language: str, _a: str, _s: str, new_pin: str, _d: str
+) -> None:
+    _plan, code = make_plan()
+    spoken_by(PHONE, language)
+
+    text_in(f"{new_pin} {code} {PIN} 4826")
+
+    assert replies_to(PHONE) == [in_language(language, texts.pin_changed)]
+    text_in(f"DETAINED {code} {PIN}")
+    assert not Activation.objects.exists()
+    text_in(f"DETAINED {code} 4826")
+    assert Activation.objects.count() == 1
+
+
+@pytest.mark.parametrize(("language", "_a", "_s", "new_pin", "_d"), WORDS)
+def test_newpin_refuses_an_easy_pin_in_the_contacts_language_without_counting_a_try(
+    language: str, _a: str, _s: str, new_pin: str, _d: str
+) -> None:
+    from amparo.plans.codes import check_new_pin
+    from amparo.plans.errors import PlansError
+
+    plan, code = make_plan()
+    spoken_by(PHONE, language)
+
+    text_in(f"{new_pin} {code} 9999 1234")
+
+    with translation.override(language), pytest.raises(PlansError) as refusal:
+        check_new_pin("1234")
+    assert replies_to(PHONE) == [str(refusal.value)]
+    plan.refresh_from_db()
+    assert plan.failed_pin_attempts == 0
+
+
+@pytest.mark.parametrize(("language", "_a", "_s", "_n", "delete"), WORDS)
+def test_delete_by_text_removes_the_plan_and_destroys_its_key_at_once(
+    language: str, _a: str, _s: str, _n: str, delete: str
+) -> None:
+    plan, code = make_plan()
+    spoken_by(PHONE, language)
+
+    text_in(f"{delete} {spaced(code)} {PIN}")
+
+    assert not Plan.objects.exists()
+    assert not plan_keys.has_plan_key(plan.pk)
+    assert find_plan(code) is None
+    assert replies_to(PHONE) == [in_language(language, texts.deleted)]
+    with translation.override("en"):
+        assert "cannot be undone" in texts.deleted()
+
+
+def test_delete_with_a_wrong_pin_keeps_the_plan() -> None:
+    plan, code = make_plan()
+
+    text_in(f"DELETE {code} 9999")
+
+    assert Plan.objects.filter(pk=plan.pk).exists() and plan_keys.has_plan_key(plan.pk)
+    assert open_contents(plan).members
+
+
+def test_an_activated_plan_deleted_by_text_keeps_its_case() -> None:
+    plan, code = make_plan()
+    text_in(f"DETAINED {code} {PIN}")
+
+    text_in(f"BORRAR {code} {PIN}")
+
+    activation = Activation.objects.get()
+    assert activation.plan is None and activation.case.reference
+    assert not plan_keys.has_plan_key(plan.pk)
