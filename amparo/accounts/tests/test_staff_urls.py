@@ -61,6 +61,15 @@ PUBLIC_ROUTES = {
     "alerts/<uuid:broadcast_id>/": "one published alert; anything unpublished is a 404",
     "alerts/join/": "join alerts: only ever a pending request confirmed by the person's own text",
     "alerts/join/check-your-phone/": "says a confirmation text may be on its way; reveals nothing",
+    # Family plans: no account; nothing secret in a URL; a plan opens only with code and PIN.
+    "plan/": "what a family plan is and how it is protected; static text",
+    "plan/new/": "register a family plan: no account, rate limited per client",
+    "plan/new/done/": "shows a new plan's code once, from the session; nothing on reload",
+    "plan/manage/": "code and PIN open a plan; same answer for unknown code and wrong PIN; lockout",
+    "plan/manage/edit/": "saves a plan: only with a signed 15-minute token from code and PIN",
+    "plan/manage/pin/": "sets a new PIN: only with a signed 15-minute token from code and PIN",
+    "plan/manage/delete/": "deletes a plan (key shredded): only with a token, after a confirmation",
+    "plan/card/": "the wallet card PDF: only with a signed 15-minute token, by POST",
     "staff/dispatch/feed/<str:token>.ics": (
         "a responder's calendar app fetches their shifts: the URL holds a secret only its"
         " digest is stored of; shift times and the network's name, nothing else"

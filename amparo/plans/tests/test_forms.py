@@ -1,0 +1,196 @@
+"""The plan forms: blank rows skipped, begun rows finished, A-numbers and phones normalized."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.utils import translation
+
+from amparo.plans.contents import MAX_CONTACTS
+from amparo.plans.forms import (
+    MEMBER_ROWS,
+    ManageForm,
+    NewPinForm,
+    PlanEntry,
+    normalize_a_number,
+)
+from amparo.plans.tests.factories import make_contents
+
+
+def plan_post(**fields: Any) -> dict[str, Any]:
+    """A POST of the whole plan form: one member, one contact, a PIN; ``fields`` override."""
+    data: dict[str, Any] = {
+        "members-TOTAL_FORMS": str(MEMBER_ROWS),
+        "members-INITIAL_FORMS": "0",
+        "contacts-TOTAL_FORMS": str(MAX_CONTACTS),
+        "contacts-INITIAL_FORMS": "0",
+        "members-0-name": "Rosa Inventada",
+        "members-0-a_number": "A12345678",
+        "members-1-name": "Tito Inventado",
+        "members-1-is_child": "on",
+        "contacts-0-name": "Carmen Ficticia",
+        "contacts-0-phone": "(860) 555-0142",
+        "contacts-0-language": "es",
+        "contacts-0-relation": "hermana",
+        "caregiver_name": "Marta Ficticia",
+        "caregiver_phone": "860 555 0143",
+        "language": "es",
+        "pin": "2580",
+        "pin_again": "2580",
+    }
+    for n in range(MAX_CONTACTS):
+        data.setdefault(f"contacts-{n}-language", "en")
+    data.update(fields)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("A123456789", "123456789"),
+        ("a12345678", "012345678"),
+        ("A-123-456-789", "123456789"),
+        ("A 123 456 78", "012345678"),
+        ("123456789", "123456789"),
+    ],
+)
+def test_an_a_number_is_kept_as_nine_digits(typed: str, kept: str) -> None:
+    assert normalize_a_number(typed) == kept
+
+
+@pytest.mark.parametrize("typed", ["A1234567", "A1234567890", "B12345678", "A12345678X", "", "A"])
+def test_what_is_not_an_a_number_is_refused(typed: str) -> None:
+    assert normalize_a_number(typed) is None
+
+
+def test_a_full_form_gives_the_plan_with_blank_rows_skipped() -> None:
+    entry = PlanEntry(plan_post())
+
+    assert entry.is_valid(), entry.error_links()
+    contents = entry.contents()
+    assert [(m.name, m.is_child, m.a_number) for m in contents.members] == [
+        ("Rosa Inventada", False, "012345678"),
+        ("Tito Inventado", True, ""),
+    ]
+    (contact,) = contents.contacts
+    assert (contact.name, contact.phone, contact.language, contact.relation) == (
+        "Carmen Ficticia",
+        "+18605550142",
+        "es",
+        "hermana",
+    )
+    assert contents.caregiver.phone == "+18605550143"
+    assert entry.language == "es" and entry.new_pin == "2580"
+
+
+def test_at_least_one_contact_is_required() -> None:
+    entry = PlanEntry(
+        plan_post(**{"contacts-0-name": "", "contacts-0-phone": "", "contacts-0-relation": ""})
+    )
+
+    with translation.override("en"):
+        assert not entry.is_valid()
+        messages = [link.message for link in entry.error_links()]
+    assert any("at least one emergency contact" in message for message in messages)
+
+
+def test_a_begun_contact_row_needs_a_name_and_a_valid_phone() -> None:
+    entry = PlanEntry(plan_post(**{"contacts-1-phone": "12", "contacts-2-name": "Sin Telefono"}))
+
+    with translation.override("en"):
+        assert not entry.is_valid()
+        links = {link.anchor: link.message for link in entry.error_links()}
+    assert links["id_contacts-1-phone"].startswith("Contact 2: That is not a phone number")
+    assert links["id_contacts-1-name"].startswith("Contact 2: Write this contact's name")
+    assert links["id_contacts-2-phone"].startswith("Contact 3: Write this contact's mobile")
+
+
+def test_a_member_row_with_only_an_a_number_asks_for_the_name() -> None:
+    entry = PlanEntry(plan_post(**{"members-2-a_number": "A123456789"}))
+
+    assert not entry.is_valid()
+    assert [link.anchor for link in entry.error_links()] == ["id_members-2-name"]
+
+
+def test_a_bad_a_number_is_explained_in_the_page_language() -> None:
+    entry = PlanEntry(plan_post(**{"members-0-a_number": "A12"}))
+
+    with translation.override("es"):
+        assert not entry.is_valid()
+        (link,) = entry.error_links()
+    assert link.anchor == "id_members-0-a_number"
+    assert "A123456789" in link.message
+
+
+@pytest.mark.parametrize(
+    ("pin", "again", "field"),
+    [
+        ("1234", "1234", "pin"),
+        ("1111", "1111", "pin"),
+        ("12", "12", "pin"),
+        ("2580", "2581", "pin_again"),
+    ],
+)
+def test_a_weak_or_mistyped_pin_is_refused(pin: str, again: str, field: str) -> None:
+    form = NewPinForm({"pin": pin, "pin_again": again})
+
+    assert not form.is_valid()
+    assert list(form.errors) == [field]
+
+
+def test_the_pin_is_never_shown_again_in_a_re_shown_form() -> None:
+    entry = PlanEntry(plan_post(**{"contacts-0-phone": "nope"}))
+    assert not entry.is_valid()
+    assert entry.pin is not None
+
+    html = str(entry.pin["pin"]) + str(entry.pin["pin_again"])
+
+    assert "2580" not in html
+    assert 'value="Rosa Inventada"' in str(entry.members.forms[0]["name"])
+
+
+def test_a_plan_being_changed_is_prefilled_with_two_spare_member_rows() -> None:
+    contents = make_contents(contacts=3)
+
+    entry = PlanEntry(contents=contents, language="pt", with_pin=False)
+
+    assert entry.pin is None
+    assert entry.members.total_form_count() == MEMBER_ROWS
+    assert entry.contacts.total_form_count() == MAX_CONTACTS
+    assert entry.members.forms[0]["a_number"].value() == "A012345678"
+    assert entry.contacts.forms[2]["phone"].value() == "+18605550003"
+    assert entry.contacts.forms[2]["language"].value() == contents.contacts[2].language
+    assert entry.contacts.forms[3]["language"].value() == "pt"
+    assert entry.details["caregiver_name"].value() == "Marta Fakename"
+    assert entry.details["language"].value() == "pt"
+    assert entry.contact_rows().more_open is False
+
+
+def test_a_filled_row_in_the_more_box_keeps_the_box_open() -> None:
+    entry = PlanEntry(plan_post(**{"contacts-5-name": "Sexto Contacto", "contacts-5-phone": "x"}))
+
+    assert not entry.is_valid()
+    assert entry.contact_rows().more_open is True
+    assert entry.member_rows().more_open is False
+
+
+def test_a_tampered_row_count_is_refused() -> None:
+    entry = PlanEntry(plan_post(**{"contacts-TOTAL_FORMS": "50"}))
+
+    assert entry.contacts.total_form_count() == MAX_CONTACTS
+
+
+@pytest.mark.parametrize(("typed", "code"), [("4821 9307", "48219307"), ("4821-9307", "48219307")])
+def test_the_manage_form_reads_a_code_however_it_is_spaced(typed: str, code: str) -> None:
+    form = ManageForm({"code": typed, "pin": "2580"})
+
+    assert form.is_valid()
+    assert form.cleaned_data["code"] == code
+
+
+def test_the_manage_form_refuses_what_is_not_a_code() -> None:
+    form = ManageForm({"code": "4821 930", "pin": "2580"})
+
+    assert not form.is_valid()
+    assert "code" in form.errors
