@@ -291,6 +291,24 @@ def registered_keywords() -> list[Keyword]:
     return sorted(_registry.values(), key=lambda k: (k.priority, order[k.name]))
 
 
+def next_matches(match: KeywordMatch) -> list[KeywordMatch]:
+    """The registered keywords tried after ``match``'s that share its word, in order.
+
+    When a handler raises :class:`NotForThisKeyword`, the router offers the text
+    to these before treating it as matching nothing: a bare "1" that is no
+    dispatch answer may still answer another keyword's menu.
+    """
+    keywords = registered_keywords()
+    names = [keyword.name for keyword in keywords]
+    if match.keyword.handler is None or match.name not in names:
+        return []
+    return [
+        KeywordMatch(keyword=keyword, word=match.word, argument=match.argument)
+        for keyword in keywords[names.index(match.name) + 1 :]
+        if match.word in keyword.words and not (keyword.whole_text_only and match.argument)
+    ]
+
+
 def match_keyword(text: str) -> KeywordMatch | None:
     """The keyword ``text`` starts with: a compliance keyword first, always; None if none."""
     word, argument = split_first_word(text)

@@ -11,8 +11,10 @@ Rules, in order (amparo/intake/keywords.py has the keyword table):
    person may be reporting something ("ALTO, ICE en la escuela").
 3. A registered keyword runs its handler. A handler that raises
    :class:`~amparo.intake.keywords.NotForThisKeyword` (the word was not meant
-   for it: "No" from someone dispatch made no offer to) hands the text to
-   rule 4, as if no keyword had matched.
+   for it: "No" from someone dispatch made no offer to) hands the text to the
+   next registered keyword with the same word, if any (a bare "3" answering
+   the rights menu), and when none takes it to rule 4, as if no keyword had
+   matched.
 4. Anything else is stored for the operators' inbox, becomes a report
    (amparo/incidents: clustered into an incident, or "needs a place"), and is
    answered with a short menu. A number that texts more than
@@ -54,6 +56,7 @@ from amparo.intake.keywords import (
     KeywordContext,
     KeywordMatch,
     NotForThisKeyword,
+    next_matches,
 )
 from amparo.intake.language import guess_language
 
@@ -102,10 +105,22 @@ def follow_route(*, route: Route, message: InboundMessage, contact: Contact) -> 
         _reply(
             message, contact, messages.help_text(contact), automatic=True, even_if_opted_out=True
         )
-    elif not _run_handler(match=match, message=message, contact=contact):
-        message.routed_to, message.needs_operator = DEFAULT, True
-        message.save(update_fields=["routed_to", "needs_operator"])
-        _default_route(message=message, contact=contact)
+    else:
+        taken = next(
+            (
+                candidate
+                for candidate in (match, *next_matches(match))
+                if _run_handler(match=candidate, message=message, contact=contact)
+            ),
+            None,
+        )
+        if taken is None:
+            message.routed_to, message.needs_operator = DEFAULT, True
+            message.save(update_fields=["routed_to", "needs_operator"])
+            _default_route(message=message, contact=contact)
+        elif taken is not match:
+            message.routed_to = taken.name
+            message.save(update_fields=["routed_to"])
     log.info("intake: message %s routed to %s", message.pk, message.routed_to or route.routed_to)
 
 

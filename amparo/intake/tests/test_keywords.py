@@ -16,6 +16,7 @@ from amparo.intake.keywords import (
     STOP,
     KeywordContext,
     match_keyword,
+    next_matches,
     normalize_word,
     register_keyword,
     registered_keywords,
@@ -226,6 +227,26 @@ def test_a_lower_priority_wins_a_shared_word_then_the_earlier_registration() -> 
 
     assert match_keyword("plan 1234").name == "dispatch"  # type: ignore[union-attr]
     assert match_keyword("ok").name == "dispatch"  # type: ignore[union-attr]
+
+
+@pytest.mark.usefixtures("keyword_registry")
+def test_the_next_matches_are_the_later_keywords_sharing_the_word_in_order() -> None:
+    register_keyword("rights_choice", {"en": ["1", "3"]}, nothing)
+    register_keyword("dispatch", {"en": ["1", "2"]}, other, priority=50)
+    register_keyword("plans", {"en": ["1"]}, nothing, priority=200)
+
+    match = match_keyword("1")
+
+    assert match is not None and match.name == "dispatch"
+    assert [m.name for m in next_matches(match)] == ["rights_choice", "plans"]
+    assert all(m.word == "1" and m.argument == "" for m in next_matches(match))
+    assert next_matches(next_matches(match)[1]) == []
+
+
+def test_a_compliance_keyword_has_no_next_match() -> None:
+    match = match_keyword("STOP")
+
+    assert match is not None and next_matches(match) == []
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,12 @@ from amparo.channels.models import InboundMessage, Lane, OutboundMessage, Outbou
 from amparo.contacts.actions import find_or_create_contact, opt_out, set_language
 from amparo.contacts.models import ConsentMethod, ConsentRecord, Contact
 from amparo.intake import router
-from amparo.intake.keywords import KeywordContext, match_keyword, register_keyword
+from amparo.intake.keywords import (
+    KeywordContext,
+    NotForThisKeyword,
+    match_keyword,
+    register_keyword,
+)
 from amparo.intake.tests.texts import OTHER_PHONE, PHONE, contact_of, replies_to, text_in
 from amparo.places.models import Town
 
@@ -424,6 +429,46 @@ def test_a_failing_handler_loses_nothing_the_operators_get_the_text(
     assert not Town.objects.filter(name="Invented Town").exists()  # the handler's writes are undone
     assert "rights" in caplog.text and "RuntimeError" in caplog.text
     assert "Main St" not in caplog.text
+
+
+def test_a_text_one_keyword_refuses_goes_to_the_next_keyword_with_the_same_word(
+    keyword_registry: None,
+) -> None:
+    taken: list[str] = []
+
+    def not_mine(context: KeywordContext) -> None:
+        Town.objects.create(name="Invented Town", state="ZZ", latitude=0, longitude=0)
+        raise NotForThisKeyword
+
+    def mine(context: KeywordContext) -> None:
+        taken.append(context.word)
+        context.reply("Topic 1", automatic=False)
+
+    register_keyword("first", {"en": ["1"]}, not_mine, priority=50)
+    register_keyword("second", {"en": ["1", "ONE"]}, mine)
+
+    message = text_in("1")
+
+    assert message is not None
+    stored: Any = type(message).objects.get(pk=message.pk)
+    assert (stored.routed_to, stored.needs_operator) == ("second", False)
+    assert taken == ["1"]
+    assert replies_to() == ["Topic 1"]
+    assert not Town.objects.filter(name="Invented Town").exists()  # the refusal's writes undone
+
+
+def test_a_text_every_keyword_refuses_reaches_the_operators(keyword_registry: None) -> None:
+    def not_mine(context: KeywordContext) -> None:
+        raise NotForThisKeyword
+
+    register_keyword("first", {"en": ["1"]}, not_mine, priority=50)
+    register_keyword("second", {"en": ["1"]}, not_mine)
+
+    message = text_in("1")
+
+    assert message is not None
+    stored: Any = type(message).objects.get(pk=message.pk)
+    assert (stored.routed_to, stored.needs_operator) == ("default", True)
 
 
 # --- language of a report without a keyword ------------------------------------
