@@ -84,21 +84,60 @@ def rights_summary(language: str) -> list[str]:
 
 
 class _CardSide:
-    """Writes lines top-down inside one side of the card, wrapping to its width."""
+    """Writes lines top-down inside one side of the card, wrapping to its width.
 
-    def __init__(self, canvas: Canvas, x: float, y: float) -> None:
+    With ``canvas=None`` it only measures: :attr:`fits` says whether all of it
+    stayed inside the card (a long translation is drawn smaller).
+    """
+
+    def __init__(self, canvas: Canvas | None, x: float, y: float, *, scale: float) -> None:
         self.canvas = canvas
         self.x = x + MARGIN
+        self.bottom = y + MARGIN
         self.width = CARD_WIDTH - 2 * MARGIN
         self.cursor = y + CARD_HEIGHT - MARGIN
+        self.scale = scale
 
     def write(self, text: str, *, size: float, font: str = FONT, gap: float = 1.5) -> None:
+        size *= self.scale
         for line in simpleSplit(text, font, size, self.width):
             self.cursor -= size
-            self.canvas.setFont(font, size)
-            self.canvas.drawString(self.x, self.cursor, line)
+            if self.canvas is not None:
+                self.canvas.setFont(font, size)
+                self.canvas.drawString(self.x, self.cursor, line)
             self.cursor -= 1
-        self.cursor -= gap
+        self.cursor -= gap * self.scale
+
+    @property
+    def fits(self) -> bool:
+        return self.cursor >= self.bottom
+
+
+def _front(side: _CardSide, *, code: str, language: str, hotline: Hotline) -> None:
+    side.write(settings.AMPARO_NETWORK_NAME, size=7, font=BOLD, gap=1)
+    side.write(_("Family emergency plan"), size=7)
+    side.write(_("Plan code"), size=6, gap=0)
+    side.write(codes.show_code(code), size=16, font=BOLD, gap=3)
+    side.write(_("Hotline, call or text:") + " " + hotline.display, size=7.5, font=BOLD)
+    side.write(_("If I am detained, text this to the hotline:"), size=6.5, gap=0)
+    side.write(activation_text(code=code, language=language), size=8, font=BOLD, gap=1)
+    side.write(_("Put your PIN where it says PIN. Never write the PIN on this card."), size=5.5)
+
+
+def _back(side: _CardSide, *, language: str) -> None:
+    side.write(_("Know your rights"), size=8, font=BOLD, gap=2)
+    for right in rights_summary(language):
+        side.write("- " + right, size=6.5, gap=2)
+
+
+def _scale_that_fits(*, code: str, language: str, hotline: Hotline) -> float:
+    for scale in (1.0, 0.9, 0.8, 0.7, 0.6):
+        front, back = _CardSide(None, 0, 0, scale=scale), _CardSide(None, 0, 0, scale=scale)
+        _front(front, code=code, language=language, hotline=hotline)
+        _back(back, language=language)
+        if front.fits and back.fits:
+            return scale
+    return 0.5
 
 
 def _cut_lines(canvas: Canvas, x: float, y: float) -> None:
@@ -123,22 +162,9 @@ def render_wallet_card(*, code: str, language: str) -> bytes:
         x = (page_width - 2 * CARD_WIDTH) / 2
         y = page_height - inch - CARD_HEIGHT
 
-        front = _CardSide(canvas, x, y)
-        front.write(settings.AMPARO_NETWORK_NAME, size=7, font=BOLD, gap=1)
-        front.write(_("Family emergency plan"), size=7)
-        front.write(_("Plan code"), size=6, gap=0)
-        front.write(codes.show_code(code), size=16, font=BOLD, gap=3)
-        front.write(_("Hotline, call or text:") + " " + hotline.display, size=7.5, font=BOLD)
-        front.write(_("If I am detained, text this to the hotline:"), size=6.5, gap=0)
-        front.write(activation_text(code=code, language=language), size=8, font=BOLD, gap=1)
-        front.write(
-            _("Put your PIN where it says PIN. Never write the PIN on this card."), size=5.5
-        )
-
-        back = _CardSide(canvas, x + CARD_WIDTH, y)
-        back.write(_("Know your rights"), size=8, font=BOLD, gap=2)
-        for right in rights_summary(language):
-            back.write("- " + right, size=6.5, gap=2)
+        scale = _scale_that_fits(code=code, language=language, hotline=hotline)
+        _front(_CardSide(canvas, x, y, scale=scale), code=code, language=language, hotline=hotline)
+        _back(_CardSide(canvas, x + CARD_WIDTH, y, scale=scale), language=language)
 
         _cut_lines(canvas, x, y)
         canvas.setFont(FONT, 9)
