@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 
 from amparo.accounts.models import Role, User
@@ -18,7 +19,7 @@ from amparo.audit.actions import record_event
 from amparo.cases.models import CaseTask
 from amparo.plans import codes
 from amparo.plans.contents import PlanContents
-from amparo.plans.models import Activation, ActivationNotice, Plan
+from amparo.plans.models import Activation, ActivationNotice, NoticeStatus, Plan
 from amparo.plans.sealing import open_contents
 
 ACTIVATION_ROLES = (Role.OPERATOR, Role.COORDINATOR, Role.LEGAL)
@@ -62,8 +63,32 @@ def access_activation(user: User, activation_id: Any) -> ActivationPage:
 
 
 def access_activations(user: User, *, limit: int = 50) -> list[Activation]:
-    """The latest activations (no contents), audited as ``plans.activation_list``."""
+    """The latest activations (no contents), audited as ``plans.activation_list``.
+
+    Each carries counts for the list: ``texted``, ``opted_out`` (contacts not
+    texted because they opted out) and ``open_tasks`` (checklist items not done).
+    """
     _require(user, ACTIVATION_ROLES)
-    rows = list(Activation.objects.select_related("case").order_by("-activated_at")[:limit])
-    record_event(actor=user, action="plans.activation_list", target_type="plans.activation")
+    rows: list[Activation] = list(
+        Activation.objects.select_related("case", "by_user")
+        .annotate(
+            texted=Count("notices", filter=Q(notices__status=NoticeStatus.QUEUED), distinct=True),
+            opted_out=Count(
+                "notices", filter=Q(notices__status=NoticeStatus.OPTED_OUT), distinct=True
+            ),
+            open_tasks=Count(
+                "case__tasks", filter=Q(case__tasks__done_at__isnull=True), distinct=True
+            ),
+        )
+        .order_by("-activated_at")[:limit]
+    )
+    record_event(actor=user, action="plans.activation_list")
     return rows
+
+
+def task_for_action(user: User, activation_id: Any, task_id: int) -> CaseTask:
+    """A checklist item of this activation's case, for ticking (the action audits)."""
+    _require(user, ACTIVATION_ROLES)
+    return get_object_or_404(
+        CaseTask.objects.select_related("case"), pk=task_id, case__activation__pk=activation_id
+    )
