@@ -61,6 +61,11 @@ PUBLIC_ROUTES = {
     "alerts/<uuid:broadcast_id>/": "one published alert; anything unpublished is a 404",
     "alerts/join/": "join alerts: only ever a pending request confirmed by the person's own text",
     "alerts/join/check-your-phone/": "says a confirmation text may be on its way; reveals nothing",
+    # Know your rights: published texts only; drafts never leave the staff pages.
+    "rights/": "know-your-rights topics in the visitor's language",
+    "rights/card/<str:language>.pdf": "the printable red card in one language",
+    "rights/<slug:slug>/": "a rights topic's current published text",
+    "rights/<slug:slug>/<str:language>/v<int:number>/": "a published version by its permanent link",
     # Family plans: no account; nothing secret in a URL; a plan opens only with code and PIN.
     "plan/": "what a family plan is and how it is protected; static text",
     "plan/new/": "register a family plan: no account, rate limited per client",
