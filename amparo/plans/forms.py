@@ -195,7 +195,7 @@ class ContactForm(forms.Form):
         )
 
 
-class _Rows(forms.BaseFormSet):  # type: ignore[type-arg]
+class _Rows(forms.BaseFormSet):
     """Rows whose blank ones are simply skipped (every field of a row is optional)."""
 
     row_label: Any = ""
@@ -216,7 +216,7 @@ class _MemberRows(_Rows):
     row_label = _("Person {number}")
 
     def members(self) -> list[Member]:
-        return [m for form in self.forms if (m := form.member()) is not None]  # type: ignore[attr-defined]
+        return [m for form in self.forms if (m := form.member()) is not None]
 
 
 class _ContactRows(_Rows):
@@ -239,11 +239,11 @@ class _ContactRows(_Rows):
             )
 
     def contacts(self) -> list[EmergencyContact]:
-        return [c for form in self.forms if (c := form.contact()) is not None]  # type: ignore[attr-defined]
+        return [c for form in self.forms if (c := form.contact()) is not None]
 
 
 def _member_rows(rows: int) -> type[_MemberRows]:
-    return forms.formset_factory(
+    return forms.formset_factory(  # type: ignore[return-value]
         MemberForm,
         formset=_MemberRows,
         extra=rows,
@@ -254,7 +254,7 @@ def _member_rows(rows: int) -> type[_MemberRows]:
 
 
 def _contact_rows(rows: int) -> type[_ContactRows]:
-    return forms.formset_factory(
+    return forms.formset_factory(  # type: ignore[return-value]
         ContactForm,
         formset=_ContactRows,
         extra=rows,
@@ -410,7 +410,7 @@ class RowGroups:
         return len(self.shown)
 
     @classmethod
-    def split(cls, rows: forms.BaseFormSet, shown: int) -> RowGroups:  # type: ignore[type-arg]
+    def split(cls, rows: forms.BaseFormSet, shown: int) -> RowGroups:
         more = rows.forms[shown:]
 
         def filled(form: forms.Form) -> bool:

@@ -1,8 +1,10 @@
 """Family plans on the public web: register one, then change or delete it with code and PIN.
 
 No account and no JavaScript. No plan code, PIN or personal detail ever goes
-into a URL, a log line or a cookie, and every page is ``no-store`` and
-``Referrer-Policy: no-referrer``.
+into a URL, a log line or a cookie, so no referrer can carry one; every page is
+``no-store``. The site's ``Referrer-Policy: same-origin`` stays: ``no-referrer``
+would make browsers send ``Origin: null`` with the forms, which the CSRF check
+refuses.
 
 **Showing the code once.** A successful registration redirects (POST, then
 redirect, then GET) to a page that shows the code: reloading it never
@@ -77,13 +79,12 @@ V = TypeVar("V", bound=Callable[..., HttpResponse])
 
 
 def private_page(view: V) -> V:
-    """No copy in any cache, no address sent to another site: ``no-store``, ``no-referrer``."""
+    """No copy of the page in the browser's or any other cache (``no-store``)."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response = view(request, *args, **kwargs)
         add_never_cache_headers(response)
-        response.headers["Referrer-Policy"] = "no-referrer"
         return response
 
     return wrapper  # type: ignore[return-value]
