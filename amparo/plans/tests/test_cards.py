@@ -9,11 +9,13 @@ from django.test import override_settings
 from pypdf import PdfReader
 
 from amparo.plans.cards import (
+    ACTIVATION_WORDS,
     _scale_that_fits,
     activation_text,
     plan_hotline,
     render_wallet_card,
 )
+from amparo.plans.sms import ACTIVATE_WORDS
 from amparo.plans.tests.factories import PIN, make_contents
 
 CODE = "48219307"
@@ -84,3 +86,8 @@ def test_the_text_fits_the_card_at_full_size(language: str) -> None:
 def test_a_long_text_is_drawn_smaller_to_stay_on_the_card() -> None:
     assert _scale_that_fits(code=CODE, language="en", hotline=plan_hotline()) < 1.0
     assert "4821 9307" in card_text("en")
+
+
+def test_each_card_word_is_one_the_sms_keyword_understands() -> None:
+    for language, word in ACTIVATION_WORDS.items():
+        assert word in ACTIVATE_WORDS[language]
