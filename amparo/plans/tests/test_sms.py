@@ -104,6 +104,26 @@ def test_every_word_reaches_its_keyword_in_each_language(name: str, table: dict)
             assert match is not None and match.name == name, word
 
 
+def test_the_words_on_the_wallet_card_activate_a_plan() -> None:
+    from amparo.plans.cards import ACTIVATION_WORDS
+
+    for word in ACTIVATION_WORDS.values():
+        match = match_keyword(f"{word} 4821 9307 2580")
+        assert match is not None and match.name == sms.ACTIVATE, word
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    ["{a} {b} 2580", "{a}{b} 2580", "{a}-{b}, 2580", "{a}.{b}: 2580.", " {a} {b}  2580 "],
+)
+def test_the_code_may_be_written_whole_or_in_two_groups(spelling: str) -> None:
+    plan, code = make_plan()
+
+    text_in("DETAINED " + spelling.format(a=code[:4], b=code[4:]))
+
+    assert Activation.objects.get().plan == plan
+
+
 @pytest.mark.parametrize(
     "text",
     [
