@@ -338,7 +338,7 @@ class PlanDetailsForm(forms.Form):
         }
 
 
-def _pin_field(label: Any, help_text: Any = "") -> forms.CharField:
+def _pin_field(label: Any, required: Any, help_text: Any = "") -> forms.CharField:
     # A password input is never filled again by the server: a re-shown form asks for it anew.
     return forms.CharField(
         label=label,
@@ -349,7 +349,7 @@ def _pin_field(label: Any, help_text: Any = "") -> forms.CharField:
             attrs={"inputmode": "numeric", "autocomplete": "off", "pattern": "[0-9]*"}
         ),
         error_messages={
-            "required": _("Choose a PIN of 4 to 8 digits."),
+            "required": required,
             "max_length": _("A PIN is 4 to 8 digits."),
         },
     )
@@ -360,9 +360,10 @@ class NewPinForm(forms.Form):
 
     pin = _pin_field(
         _("Choose a PIN"),
+        _("Choose a PIN of 4 to 8 digits."),
         _("4 to 8 digits that you will remember, not 1234 or 1111. Never write it on the card."),
     )
-    pin_again = _pin_field(_("The same PIN again"))
+    pin_again = _pin_field(_("The same PIN again"), _("Type the same PIN again."))
 
     def clean_pin(self) -> str:
         pin: str = self.cleaned_data["pin"]
