@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -440,3 +441,30 @@ def test_an_activated_plan_deleted_by_text_keeps_its_case() -> None:
     activation = Activation.objects.get()
     assert activation.plan is None and activation.case.reference
     assert not plan_keys.has_plan_key(plan.pk)
+
+
+def test_a_new_number_is_answered_in_the_language_of_its_word() -> None:
+    _plan, code = make_plan()
+
+    text_in(f"DETIDA {code} {PIN}")
+
+    contact = contact_of(PHONE)
+    assert contact.language == "pt"
+    reference = Activation.objects.get().case.reference
+    assert replies_to(PHONE) == [in_language("pt", texts.activated, reference=reference)]
+
+
+def test_no_log_line_holds_the_code_or_the_pin(caplog: pytest.LogCaptureFixture) -> None:
+    _plan, code = make_plan()
+    caplog.set_level(logging.DEBUG)
+
+    text_in(f"DETAINED {code} 9999")
+    text_in(f"PLAN {code} {PIN}")
+    text_in(f"DETAINED {code} {PIN}")
+    text_in(f"NEWPIN {code} {PIN} 4826")
+    text_in(f"DELETE {code} 4826")
+
+    assert caplog.records  # the router logs each text (by id)
+    for record in caplog.records:
+        line = record.getMessage()
+        assert code not in line and " 4826" not in line and f" {PIN}" not in line, line
