@@ -261,7 +261,7 @@ STREET = SeedTopic(
                 "Kenbe nimewo liy èd la ak nimewo yon avoka sou ou, ekri sou papye."
             ),
             sms_text=(
-                "Rete kalm. Pa kouri. Mande: Èske m ka ale? Si yo di wi, ale ak kalm. Ou ka "
+                "Rete kalm. Pa kouri. Mande: Eske m ka ale? Si yo di wi, ale ak kalm. Ou ka "
                 "rete an silans; ou pa oblije di ki kote ou fèt. Di: Mwen pa bay pèmisyon pou "
                 "yo fouye. Pa reziste. Pa bay manti, pa montre fo papye, pa siyen anyen."
             ),
@@ -925,7 +925,7 @@ LOCAL = SeedTopic(
             ),
         ),
         "pt": SeedText(
-            title="Leis de proteção em Connecticut",
+            title="Leis de Connecticut (Trust Act)",
             body=(
                 "A Lei de Confiança de Connecticut (Trust Act: 2013, ampliada em 2019, "
                 "alterada em 2025) limita quando a polícia estadual e local e as prisões "

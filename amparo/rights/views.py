@@ -124,7 +124,7 @@ def library(request: HttpRequest) -> HttpResponse:
     context = {
         "library": q.access_library(signed_in_user(request), language),
         "language": language,
-        "languages": Language.choices,
+        "text_languages": Language.choices,
     }
     return render(request, "rights/library.html", context)
 

@@ -55,3 +55,15 @@ def published(
     reviewer = reviewer or lawyer()
     reviewed = review_version(version=version, by=reviewer)
     return publish_version(version=reviewed, by=reviewer)
+
+
+def publish_seed() -> list[TopicVersion]:
+    """The seed texts, every one reviewed by an invented lawyer and published."""
+    from amparo.rights.seed import seed_rights
+
+    seed_rights()
+    reviewer = lawyer()
+    return [
+        publish_version(version=review_version(version=version, by=reviewer), by=reviewer)
+        for version in TopicVersion.objects.filter(status="draft").select_related("topic")
+    ]
