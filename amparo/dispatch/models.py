@@ -138,6 +138,12 @@ class Shift(models.Model):
         indexes = [
             # Who is on call: a day's weekly shifts that started by a time.
             models.Index(fields=["kind", "weekday", "start_time"], name="shift_weekly_start"),
+            # Yesterday's overnight shifts still running: only those rows, by their end.
+            models.Index(
+                fields=["kind", "weekday", "end_time"],
+                name="shift_overnight",
+                condition=models.Q(end_time__lte=models.F("start_time")),
+            ),
             models.Index(fields=["kind", "starts_at"], name="shift_once"),
         ]
 

@@ -9,22 +9,18 @@ escalation) are in :mod:`amparo.dispatch.actions`.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import math
-import operator
 import secrets
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from amparo.contacts.models import Contact
-from amparo.dispatch.models import Responder, ShiftKind, Skill
-from amparo.dispatch.schedule import on_call_rows
+from amparo.dispatch.candidates import Box, offerable_rows
+from amparo.dispatch.models import Responder, Skill
 from amparo.incidents.models import Incident
 from amparo.places import geo
 from amparo.places.models import Town
@@ -87,17 +83,17 @@ def propose_responders(
     (those already offered).
 
     At most three queries, whatever the number of responders: who is on call
-    with their plain facts (:func:`on_call_rows`, tuples), the sealed home
-    points of those who could go (opened only for them), and the chosen
+    with their plain facts (:func:`~amparo.dispatch.candidates.offerable_rows`,
+    tuples), the sealed home points of those who could go (opened only for them), and the chosen
     responders themselves. ``amparo bench dispatch`` keeps it under 50 ms
     (p99) for 5,000 responders and 20,000 shifts.
     """
     at = at or timezone.now()
     target = incident_point(incident)
-    where = _MAY_GO if target is None else _MAY_GO & _home_town_within_reach(target)
-    rows = on_call_rows(at, kind=ShiftKind.FIELD, fields=_FACTS, where=where)
+    box = None if target is None else Box(target[0], target[1], slack_km=HOME_TOWN_SLACK_KM)
+    rows = offerable_rows(at, skills=OFFER_SKILLS, box=box)
     candidates: list[_Candidate] = []
-    # _MAY_GO already kept, in SQL, those with a number and an offer skill.
+    # Those with a number, an offer skill and a home town in the box, already in SQL.
     for pk, radius_km, town_lat, town_lon in rows:
         if pk in exclude:
             continue
@@ -136,39 +132,6 @@ def propose_responders(
     chosen = ([pk for _, _, pk in near] + unplaced)[:limit]
     found = Responder.objects.select_related("contact").in_bulk(chosen) if chosen else {}
     return [found[pk] for pk in chosen if pk in found]
-
-
-# Responders who may be offered an incident: a number to text, and an offer
-# skill among their skills. Skills are a JSON list of Skill values, so the
-# quoted value ("verifier", quotes included) matches that element and no other.
-_MAY_GO = Q(responder__contact__isnull=False) & functools.reduce(
-    operator.or_, (Q(responder__skills__icontains=f'"{skill}"') for skill in sorted(OFFER_SKILLS))
-)
-
-# What propose_responders reads of each responder on call, besides the id.
-_FACTS = (
-    "responder__travel_radius_km",
-    "responder__home_town__latitude",
-    "responder__home_town__longitude",
-)
-
-
-def _home_town_within_reach(target: tuple[float, float]) -> Q:
-    """Shifts of responders with no home town, or one within a box of their travel
-    radius plus :data:`HOME_TOWN_SLACK_KM` around ``target``: cheap in SQL (a
-    degree of latitude is about 111 km, of longitude that times the cosine of the
-    latitude), and the exact distance check below then narrows it.
-    """
-    reach_km = F("responder__travel_radius_km") + HOME_TOWN_SLACK_KM
-    lat_degrees = reach_km / 111.0
-    # Widened a little: the box must hold the whole circle.
-    lon_degrees = reach_km / (111.0 * max(math.cos(math.radians(abs(target[0]) + 1)), 0.01))
-    return Q(responder__home_town__isnull=True) | Q(
-        responder__home_town__latitude__gte=target[0] - lat_degrees,
-        responder__home_town__latitude__lte=target[0] + lat_degrees,
-        responder__home_town__longitude__gte=target[1] - lon_degrees,
-        responder__home_town__longitude__lte=target[1] + lon_degrees,
-    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,6 +39,8 @@ HOTLINE_ROLES = (Role.OPERATOR, Role.COORDINATOR)
 # How far a shift's wall-clock times may be from the instant's on a night the
 # clocks change (one hour in the US; two to be safe anywhere).
 WALL_CLOCK_MARGIN = dt.timedelta(hours=2)
+# The longest one-off shift (amparo.dispatch.actions.roster.add_shift refuses longer).
+MAX_ONE_OFF = WEEK
 
 
 def network_zone() -> ZoneInfo:
@@ -171,12 +173,31 @@ def on_call_rows(
         _weekly_maybe_running(at, local_day),
         weekday__in=[local_day.weekday(), yesterday.weekday()],
     ).values_list(*columns)
-    once = shifts.filter(starts_at__lte=at, ends_at__gt=at).values_list(*columns)
+    # A one-off shift lasts at most a week: the lower bound keeps the search to
+    # the shifts of the last week, however many past ones the roster holds.
+    once = shifts.filter(
+        starts_at__lte=at, starts_at__gt=at - MAX_ONE_OFF, ends_at__gt=at
+    ).values_list(*columns)
     rows = weekly.union(once, all=True).order_by("roster_order", "responder_id")
+    return running_rows(_raw_rows(rows), at)
+
+
+def running_rows(rows: Iterable[Sequence[Any]], at: dt.datetime) -> list[tuple[Any, ...]]:
+    """``(responder id, *values)`` of the rows whose shift runs at ``at``, one per responder.
+
+    ``rows`` are ``(weekday, start, end, responder id, *values, roster order)``
+    in roster order, as :func:`on_call_rows` selects them (a superset for the
+    weekly shifts): times as text or :class:`datetime.time`, ``weekday`` None
+    for a one-off shift (already known to run). The exact check of a weekly
+    shift is made on UTC instants, once per distinct day and wall-clock times.
+    """
+    zone = network_zone()
+    local_day = at.astimezone(zone).date()
+    yesterday = local_day - DAY
     running: dict[tuple[dt.date, object, object], bool] = {}
     seen: set[uuid.UUID] = set()
     found: list[tuple[Any, ...]] = []
-    for weekday, start_raw, end_raw, responder_raw, *values, _created_at in _raw_rows(rows):
+    for weekday, start_raw, end_raw, responder_raw, *values in rows:
         responder_id = _as_uuid(responder_raw)
         if responder_id in seen:
             continue
@@ -190,7 +211,7 @@ def on_call_rows(
             if not running[key]:
                 continue
         seen.add(responder_id)
-        found.append((responder_id, *values))
+        found.append((responder_id, *values[:-1]))
     return found
 
 
@@ -214,23 +235,34 @@ def _as_time(value: object) -> dt.time:
     return value if isinstance(value, dt.time) else dt.time.fromisoformat(str(value))
 
 
-def _weekly_maybe_running(at: dt.datetime, local_day: dt.date) -> Q:
-    """Weekly shifts that may be running at ``at``: a superset, checked exactly in Python.
+def wall_clock_bounds(at: dt.datetime) -> tuple[dt.time | None, dt.time | None]:
+    """(latest start, earliest end) on the wall clock of a weekly shift that may run at ``at``.
 
-    Today's shifts that start by now and have not ended (or end tomorrow), and
-    yesterday's overnight shifts not ended yet, compared on the wall clock
-    with :data:`WALL_CLOCK_MARGIN` to spare for a daylight saving change;
-    near midnight the bound that would wrap is left out.
+    :data:`WALL_CLOCK_MARGIN` either side of ``at``'s local time, to spare for
+    a daylight saving change; None for a bound that would wrap past midnight.
     """
     now = at.astimezone(network_zone())
     wall = dt.datetime.combine(dt.date(2000, 1, 2), now.time().replace(tzinfo=None))
     early, late = wall - WALL_CLOCK_MARGIN, wall + WALL_CLOCK_MARGIN
+    return (
+        late.time() if late.day == wall.day else None,
+        early.time() if early.day == wall.day else None,
+    )
+
+
+def _weekly_maybe_running(at: dt.datetime, local_day: dt.date) -> Q:
+    """Weekly shifts that may be running at ``at``: a superset, checked exactly in Python.
+
+    Today's shifts that start by now and have not ended (or end tomorrow), and
+    yesterday's overnight shifts not ended yet, within :func:`wall_clock_bounds`.
+    """
+    latest_start, earliest_end = wall_clock_bounds(at)
     today = Q(weekday=local_day.weekday())
     yesterday = Q(weekday=(local_day - DAY).weekday(), end_time__lte=F("start_time"))
-    if late.day == wall.day:
-        today &= Q(start_time__lte=late.time())
-    if early.day == wall.day:
-        not_ended = Q(end_time__gt=early.time())
+    if latest_start is not None:
+        today &= Q(start_time__lte=latest_start)
+    if earliest_end is not None:
+        not_ended = Q(end_time__gt=earliest_end)
         today &= not_ended | Q(end_time__lte=F("start_time"))
         yesterday &= not_ended
     return today | yesterday
