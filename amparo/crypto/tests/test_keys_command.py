@@ -27,6 +27,13 @@ def keys(*args: str) -> str:
     return out.getvalue()
 
 
+@pytest.fixture(autouse=True)
+def _plan_key_store_of_its_own(tmp_path: Path, settings: Any) -> None:
+    """Rotation re-wraps the plan key store too: start it empty, so keys other tests
+    wrapped under the test process's master key do not meet these key sets."""
+    settings.AMPARO_PLAN_KEYSTORE = str(tmp_path / "plan-keys.sqlite3")
+
+
 @pytest.fixture
 def first_keys() -> keyfile.KeySet:
     return keyfile.generate_key_set()
