@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from amparo.accounts.decorators import role_required, signed_in_user
+from amparo.accounts.models import Role
 from amparo.contacts.models import Language
 from amparo.rights import actions
 from amparo.rights import queries as q
@@ -136,14 +137,17 @@ def version_detail(request: HttpRequest, version_id: int) -> HttpResponse:
     found = q.access_version(user, version_id)
     can_write = user.has_role(*actions.WRITERS)
     is_draft = found.status == VersionStatus.DRAFT
+    review_form = None
+    if can_write and is_draft and found.author_id != user.pk:
+        review_form = ReviewForm(initial={"review_by": found.review_by})
+        if not user.has_role(Role.LEGAL):
+            del review_form.fields["legal_review_done"]  # only legal staff clear the flag
     context = {
         "version": found,
         "can_write": can_write,
         "is_draft": is_draft,
         "edit_form": VersionForm(initial=_initial(found)) if can_write and is_draft else None,
-        "review_form": ReviewForm(initial={"review_by": found.review_by})
-        if can_write and is_draft and found.author_id != user.pk
-        else None,
+        "review_form": review_form,
         "can_publish": can_write and is_draft and found.reviewer_id is not None,
         "language_name": LANGUAGE_NAMES.get(found.language, found.language),
     }

@@ -203,3 +203,14 @@ def test_the_call_intake_page_shows_the_scripts_in_the_callers_language() -> Non
 
     assert '<details class="rights-scripts">' in page
     assert "Guion en español." in page and "English script." not in page
+
+
+def test_only_legal_staff_are_offered_to_clear_the_legal_review_flag() -> None:
+    version = draft(topic(), by=coordinator())
+    url = reverse("rights:version", args=[version.pk])
+
+    as_coordinator = _client(coordinator()).get(url).content.decode()
+    as_lawyer = _client(lawyer()).get(url).content.decode()
+
+    assert "I reviewed this text" in as_coordinator and "legal_review_done" not in as_coordinator
+    assert 'name="legal_review_done"' in as_lawyer
