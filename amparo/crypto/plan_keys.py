@@ -28,6 +28,7 @@ sealed field.
 
 from __future__ import annotations
 
+import os
 import secrets
 import sqlite3
 import threading
@@ -62,6 +63,15 @@ class PlanKeyStoreError(Exception):
 
 
 _local = threading.local()
+
+
+def _forget_connections_after_fork() -> None:
+    # A SQLite connection must not cross a fork: the child opens its own.
+    global _local
+    _local = threading.local()
+
+
+os.register_at_fork(after_in_child=_forget_connections_after_fork)
 
 
 def store_path() -> Path:
