@@ -4,7 +4,7 @@ Writes ``size`` (500) open incidents over 20 towns (mixed states, places,
 report counts, some with someone taken, one report each, a photo on every
 tenth), signs a coordinator in through Django's test client, and renders the
 board ``rounds`` times: the full page (as a browser opens it) and the rows
-fragment (what ``board.js`` asks for every few seconds). Prints p50/p99 in
+fragment (what ``live_rows.js`` asks for every few seconds). Prints p50/p99 in
 milliseconds and the number of SQL queries each costs.
 
 The same-run baseline is the bare ``/healthz/ping`` view through the same

@@ -1,6 +1,6 @@
 """Staff pages for incidents: the triage board, an incident's page, unplaced reports, metrics.
 
-Every page works without JavaScript; on the board, ``incidents/board.js``
+Every page works without JavaScript; on the board, ``amparo/live_rows.js``
 (CSP allows our own scripts only) refreshes the rows every few seconds. Reads
 go through :mod:`amparo.incidents.queries` (role check and audit), writes
 through :mod:`amparo.incidents.actions`; each form posts, then redirects to
@@ -55,7 +55,7 @@ from amparo.incidents.queries import BOARD_ROLES, METRICS_ROLES
 from amparo.incidents.states import allowed
 
 METRICS_PERIODS = {"1": 1, "7": 7, "30": 30}
-# How often board.js asks for fresh rows: a new report shows within this many seconds.
+# How often live_rows.js asks for fresh rows: a new report shows within this many seconds.
 POLL_SECONDS = 5
 
 
@@ -85,12 +85,12 @@ def board(request: HttpRequest) -> HttpResponse:
 @role_required(*BOARD_ROLES)
 @require_GET
 def board_rows(request: HttpRequest) -> HttpResponse:
-    """The board's rows alone, for ``board.js``; the same filters as the page."""
+    """The board's rows alone, for ``live_rows.js``; the same filters as the page."""
     form = BoardFilterForm(request.GET or None)
     shown = queries.board_rows_for(signed_in_user(request), **form.filters())
     context = {"board": shown, "sections": _board_sections(shown), "fragment": True}
     response = render(request, "incidents/_board_rows.html", context)
-    response["X-Board-Rows"] = "1"  # board.js swaps in only what carries this mark
+    response["X-Live-Rows"] = "1"  # live_rows.js swaps in only what carries this mark
     return response
 
 

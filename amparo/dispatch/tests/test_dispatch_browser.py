@@ -1,7 +1,7 @@
 """Done when: a coordinator dispatches from the incident's page and sees the accept arrive.
 
 A real browser (Debian's chromium) with JavaScript on: the page's own script
-(``dispatch/dispatch.js``, allowed by the CSP's ``script-src 'self'``)
+(``amparo/live_rows.js``, allowed by the CSP's ``script-src 'self'``)
 refreshes the offers' rows. The responder's "1 <code>" is stored and routed
 by the test, as the worker would after the provider's webhook.
 """

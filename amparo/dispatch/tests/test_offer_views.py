@@ -170,7 +170,7 @@ def test_the_rows_alone_come_marked_for_the_script_and_show_a_new_accept(client:
     actions.answer_offer(offer=offer, accept=True)
     after = client.get(rows(incident.pk))
 
-    assert before["X-Dispatch-Rows"] == "1" and after["X-Dispatch-Rows"] == "1"
+    assert before["X-Live-Rows"] == "1" and after["X-Live-Rows"] == "1"
     assert '<td class="status">offered</td>' in before.content.decode()
     body = after.content.decode()
     assert '<td class="status">accepted</td>' in body and "Invented Rosa" in body

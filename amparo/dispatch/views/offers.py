@@ -1,7 +1,7 @@
 """The dispatch page of an incident: its offers, and sending more (coordinators).
 
 The page works without JavaScript (its Refresh link reloads it); with it,
-``dispatch/dispatch.js`` (CSP: our own scripts only) swaps in the offers'
+``amparo/live_rows.js`` (CSP: our own scripts only) swaps in the offers'
 rows every few seconds, so an accept texted by a responder shows up by itself.
 """
 
@@ -28,7 +28,7 @@ from amparo.dispatch.forms import OfferForm
 from amparo.dispatch.queries import offers as queries
 from amparo.dispatch.queries.offers import DISPATCH_VIEW_ROLES
 
-# How often dispatch.js asks for fresh rows: an accept shows within this many seconds.
+# How often live_rows.js asks for fresh rows: an accept shows within this many seconds.
 POLL_SECONDS = 3
 
 
@@ -42,11 +42,11 @@ def incident_offers(request: HttpRequest, incident_id: uuid.UUID) -> HttpRespons
 @role_required(*DISPATCH_VIEW_ROLES)
 @require_GET
 def incident_offers_rows(request: HttpRequest, incident_id: uuid.UUID) -> HttpResponse:
-    """The offers' rows alone, for ``dispatch.js``."""
+    """The offers' rows alone, for ``live_rows.js``."""
     panel = queries.dispatch_rows_for(signed_in_user(request), incident_id)
     context = {"panel": panel, "incident": panel.incident, "fragment": True}
     response = render(request, "dispatch/_offer_rows.html", context)
-    response["X-Dispatch-Rows"] = "1"  # dispatch.js swaps in only what carries this mark
+    response["X-Live-Rows"] = "1"  # live_rows.js swaps in only what carries this mark
     response["Cache-Control"] = "no-store"
     return response
 

@@ -1,7 +1,7 @@
 """Done when: a report appears on a coordinator's open board without a reload; they confirm it.
 
 A real browser (Debian's chromium) with JavaScript on: the board's own script
-(``incidents/board.js``, allowed by the CSP's ``script-src 'self'``) refreshes
+(``amparo/live_rows.js``, allowed by the CSP's ``script-src 'self'``) refreshes
 the rows. The report is texted from the demo's phone simulator, in a second
 tab of the same signed-in browser.
 """

@@ -139,7 +139,7 @@ def test_the_board_lists_open_incidents_with_their_facts_and_links(client: Clien
     assert "2 reports" in html and "4 agents" in html
     # Reports' words never reach the board.
     assert "agents at the corner" not in html
-    assert 'src="/static/incidents/board.js"' in html
+    assert 'src="/static/amparo/live_rows.js"' in html
     assert f'data-rows-url="{ROWS}"' in html
     assert "Refresh" in html  # the page works without JavaScript
 
@@ -179,9 +179,9 @@ def test_the_rows_fragment_is_marked_and_not_audited(client: Client) -> None:
 
     response = client.get(ROWS)
 
-    assert response["X-Board-Rows"] == "1"
+    assert response["X-Live-Rows"] == "1"
     assert "<html" not in response.content.decode()
-    assert "data-updated" in response.content.decode()  # board.js moves it out of the rows
+    assert "data-updated" in response.content.decode()  # live_rows.js moves it out of the rows
     assert "Hartford" in response.content.decode()
     assert AuditEvent.objects.filter(action="incidents.board_view").count() == views_before == 1
 
