@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -32,6 +33,8 @@ def production(**overrides: str) -> dict[str, str]:
         "AMPARO_SECRET_KEY": generate_secret_key(),
         "AMPARO_KEYS": dump_key_set(generate_key_set()),
         "AMPARO_ALLOWED_HOSTS": "amparo.example.org",
+        # Never opened by `check`: the key store is opened on a plan's first use.
+        "AMPARO_PLAN_KEYSTORE": str(Path(tempfile.gettempdir()) / "amparo-check-plan-keys.sqlite3"),
     }
     env.update(overrides)
     return {k: v for k, v in env.items() if v != ""}
@@ -53,6 +56,7 @@ def test_production_starts_with_every_secret_set(tmp_path: Path) -> None:
         ({"AMPARO_DEBUG": "maybe"}, "is not a yes/no value"),
         ({"AMPARO_KEYS": "{not json"}, "AMPARO_KEYS: the key set is not valid JSON"),
         ({"AMPARO_MODE": "staging"}, "must be one of: production, demo, test"),
+        ({"AMPARO_PLAN_KEYSTORE": ""}, "AMPARO_PLAN_KEYSTORE must name the plan key store"),
     ],
 )
 def test_production_refuses_to_start_and_says_what_is_missing(
