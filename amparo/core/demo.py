@@ -15,6 +15,7 @@ from amparo.accounts.models import Role, User
 from amparo.dispatch.demo import load_demo_responders
 from amparo.incidents.demo import load_demo_incidents
 from amparo.places.demo import load_demo_places
+from amparo.plans.demo import load_demo_plans
 
 DEMO_PASSWORD = "amparo-demo-only"  # noqa: S105 (public on purpose: demo mode only)
 
@@ -46,9 +47,10 @@ def load_demo_data() -> str:
             created += 1
     reports = load_demo_incidents()
     responders = load_demo_responders()
+    plans = load_demo_plans()
     return (
         f"demo data: {places}, {created} new staff accounts, {reports} new reports, "
-        f"{responders} new responders"
+        f"{responders} new responders, {plans}"
     )
 
 
