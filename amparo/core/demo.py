@@ -16,6 +16,7 @@ from amparo.dispatch.demo import load_demo_responders
 from amparo.incidents.demo import load_demo_incidents
 from amparo.places.demo import load_demo_places
 from amparo.plans.demo import load_demo_plans
+from amparo.rights.demo import load_demo_rights
 
 DEMO_PASSWORD = "amparo-demo-only"  # noqa: S105 (public on purpose: demo mode only)
 
@@ -48,9 +49,10 @@ def load_demo_data() -> str:
     reports = load_demo_incidents()
     responders = load_demo_responders()
     plans = load_demo_plans()
+    rights = load_demo_rights()
     return (
         f"demo data: {places}, {created} new staff accounts, {reports} new reports, "
-        f"{responders} new responders, {plans}"
+        f"{responders} new responders, {plans}, {rights}"
     )
 
 
