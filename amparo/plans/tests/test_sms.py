@@ -468,3 +468,24 @@ def test_no_log_line_holds_the_code_or_the_pin(caplog: pytest.LogCaptureFixture)
     for record in caplog.records:
         line = record.getMessage()
         assert code not in line and " 4826" not in line and f" {PIN}" not in line, line
+
+
+def test_every_answer_is_one_gsm7_segment_in_english() -> None:
+    from amparo.channels.models import Encoding
+    from amparo.channels.segments import count_segments
+
+    with translation.override("en"), override_settings(AMPARO_HOTLINE_NUMBER="+18605550100"):
+        answers = [
+            texts.activated(reference="123456"),
+            texts.already_active(reference="123456"),
+            texts.no_match(),
+            texts.locked(),
+            texts.too_many_from_this_phone(),
+            texts.pin_changed(),
+            texts.deleted(),
+            texts.failed(),
+        ]
+        with override_settings(AMPARO_PUBLIC_URL="https://amparo.example.org"):
+            answers.append(texts.status(contacts=6, people=12, lockouts=3))
+    for answer in answers:
+        assert count_segments(answer) == (Encoding.GSM7, 1), answer
