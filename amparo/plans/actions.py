@@ -20,7 +20,7 @@ from enum import Enum
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import send_mail, send_mass_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from amparo.accounts.models import Role, User
 from amparo.audit.actions import record_event
+from amparo.audit.models import AuditEvent
 from amparo.cases.actions import open_case
 from amparo.cases.models import CaseSource, TaskKind
 from amparo.channels.actions import queue_message
@@ -131,39 +132,148 @@ class PinCheck(Enum):
     OK = "ok"
     WRONG = "wrong"
     LOCKED = "locked"
+    # Staff only: too many wrong PINs from this user, or from staff on this plan, in the
+    # last STAFF_PIN_WINDOW; the PIN was not even compared.
+    REFUSED = "refused"
 
 
-def check_pin(*, plan: Plan, pin: str, by_operator: bool = False) -> PinCheck:
+# Wrong PINs typed by staff (operators at the hotline) do not lock the family out
+# of its own plan; they are limited per staff user and per plan instead.
+STAFF_PIN_WINDOW = dt.timedelta(hours=1)
+STAFF_PIN_FAILURES_PER_USER = 5
+STAFF_PIN_FAILURES_PER_PLAN = 10
+# Each lock lasts twice the one before up to LOCK_CEILING: counting further is pointless
+# (and a small integer column must not overflow however often a plan is locked).
+LOCKOUTS_CAP = 10
+
+
+def check_pin(*, plan: Plan, pin: str, by: User | None = None) -> PinCheck:
     """Check a PIN against the plan and count failures; lock after too many.
 
-    A locked plan answers LOCKED without looking at the PIN, except to an
-    operator at the hotline (a staff member who talks to the caller): a
-    stranger who knows the code must not be able to stop a family from
-    activating its plan by locking it. Each lock lasts twice the one before.
-    Runs in its own transaction; do not call it inside one that may roll back.
+    ``by``: the staff member who typed the PIN (an operator at the hotline, for
+    a caller), recorded as the actor of every audit event; None for the family
+    (web, SMS). A locked plan answers LOCKED without looking at the PIN, except
+    to staff: a stranger who knows the code must not be able to stop a family
+    from activating its plan by locking it. Staff failures do not count towards
+    the plan's lock either; they are limited per staff member and per plan
+    (:func:`_staff_stopped`), and then the answer is REFUSED. Each lock lasts
+    twice the one before. Runs in its own transaction; do not call it inside one
+    that may roll back.
     """
+    if by is not None:
+        return _check_pin_for_staff(plan=plan, pin=pin, by=by)
     now = timezone.now()
     with transaction.atomic():
         row = Plan.objects.select_for_update().get(pk=plan.pk)
-        if row.locked_until and row.locked_until > now and not by_operator:
+        if row.locked_until and row.locked_until > now:
             return PinCheck.LOCKED
-        if digests_match(plan_pin_digest(pin, plan_id=row.pk), row.pin_digest):
-            if row.failed_pin_attempts or row.locked_until:
-                row.failed_pin_attempts, row.locked_until = 0, None
-                row.save(update_fields=["failed_pin_attempts", "locked_until"])
+        if _pin_matches(row, pin):
             return PinCheck.OK
         row.failed_pin_attempts += 1
         locked = row.failed_pin_attempts >= settings.AMPARO_PLAN_PIN_ATTEMPTS
         if locked:
-            minutes = settings.AMPARO_PLAN_LOCK_MINUTES * 2 ** min(row.lockouts, 10)
+            minutes = settings.AMPARO_PLAN_LOCK_MINUTES * 2 ** min(row.lockouts, LOCKOUTS_CAP)
             row.locked_until = now + min(dt.timedelta(minutes=minutes), LOCK_CEILING)
-            row.lockouts += 1
+            row.lockouts = min(row.lockouts + 1, LOCKOUTS_CAP)
             row.failed_pin_attempts = 0
         row.save(update_fields=["failed_pin_attempts", "locked_until", "lockouts"])
         record_event(
             actor=None, action="plans.pin_lock" if locked else "plans.pin_wrong", target=row
         )
     return PinCheck.LOCKED if locked else PinCheck.WRONG
+
+
+def check_unknown_code_for_staff(*, by: User) -> PinCheck:
+    """A code that is no plan's, typed by staff: counted like a wrong PIN (WRONG or REFUSED).
+
+    So that the staff limit cannot tell a real code from an invented one.
+    """
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=by.pk).first()
+        if _staff_stopped(by=by, plan=None):
+            record_event(actor=by, action="plans.pin_staff_refused")
+            return PinCheck.REFUSED
+        record_event(actor=by, action="plans.pin_wrong")
+        _stop_staff_at_limit(by=by, plan=None)
+    return PinCheck.WRONG
+
+
+def _pin_matches(row: Plan, pin: str) -> bool:
+    """Compare; on a match clear the failures and any lock (call with the row locked)."""
+    if not digests_match(plan_pin_digest(pin, plan_id=row.pk), row.pin_digest):
+        return False
+    if row.failed_pin_attempts or row.locked_until:
+        row.failed_pin_attempts, row.locked_until = 0, None
+        row.save(update_fields=["failed_pin_attempts", "locked_until"])
+    return True
+
+
+def _check_pin_for_staff(*, plan: Plan, pin: str, by: User) -> PinCheck:
+    with transaction.atomic():
+        # The user's row first, then the plan's: one staff member's tries take turns,
+        # so two at once cannot both slip under the limit.
+        User.objects.select_for_update().filter(pk=by.pk).first()
+        row = Plan.objects.select_for_update().get(pk=plan.pk)
+        if _staff_stopped(by=by, plan=row):
+            record_event(actor=by, action="plans.pin_staff_refused", target=row)
+            return PinCheck.REFUSED
+        if _pin_matches(row, pin):
+            return PinCheck.OK
+        record_event(actor=by, action="plans.pin_wrong", target=row)
+        _stop_staff_at_limit(by=by, plan=row)
+    return PinCheck.WRONG
+
+
+def _staff_failures(*, by: User | None, plan: Plan | None) -> int:
+    """Wrong PINs typed by staff in the last STAFF_PIN_WINDOW: by ``by``, or on ``plan``.
+
+    Counted in the audit log, which every staff failure is written to anyway: the
+    count is exact across web workers and restarts, and nobody can reset it.
+    """
+    events = AuditEvent.objects.filter(
+        action="plans.pin_wrong",
+        actor__isnull=False,
+        at__gte=timezone.now() - STAFF_PIN_WINDOW,
+    )
+    if by is not None:
+        events = events.filter(actor=by)
+    if plan is not None:
+        events = events.filter(target_type=plan._meta.label_lower, target_id=str(plan.pk))
+    return events.count()
+
+
+def _staff_stopped(*, by: User, plan: Plan | None) -> bool:
+    if _staff_failures(by=by, plan=None) >= STAFF_PIN_FAILURES_PER_USER:
+        return True
+    return plan is not None and _staff_failures(by=None, plan=plan) >= STAFF_PIN_FAILURES_PER_PLAN
+
+
+def _stop_staff_at_limit(*, by: User, plan: Plan | None) -> None:
+    """After the failure that reaches a limit: audit it and tell the coordinators, once."""
+    if not _staff_stopped(by=by, plan=plan):
+        return
+    record_event(actor=by, action="plans.pin_staff_stopped", target=plan)
+    username = by.get_username()
+    transaction.on_commit(lambda: _tell_coordinators_of_stopped_staff(username))
+
+
+def _tell_coordinators_of_stopped_staff(username: str) -> None:
+    """E-mail each coordinator: who was stopped, nothing of the plan or the family."""
+    addresses = list(
+        User.objects.filter(is_active=True, role=Role.COORDINATOR)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    if not addresses:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Family plans: an operator was stopped after too many wrong PINs")
+        body = _(
+            "An operator was stopped after too many wrong PINs on the hotline activation "
+            "page: {username}. Their PIN tries are refused for an hour. If this was not a "
+            "mistake on a busy line, review their account."
+        ).format(username=username)
+    send_mass_mail([(subject, body, None, [address]) for address in addresses], fail_silently=True)
 
 
 @dataclass(frozen=True)

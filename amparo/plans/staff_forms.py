@@ -41,3 +41,14 @@ class ActivateForm(forms.Form):
     def refuse(self) -> None:
         """Unknown code or wrong PIN: one message for both, on the form."""
         self.add_error(None, _("That plan code and PIN do not match."))
+
+    def stop(self) -> None:
+        """Too many wrong PINs from this user (or from staff on this plan) in the last hour."""
+        self.add_error(
+            None,
+            _(
+                "Too many wrong PINs in the last hour: activating this way is paused for up to "
+                "an hour, and the coordinators were told. The caller can still text the "
+                "activation word, the plan code and the PIN to the hotline."
+            ),
+        )

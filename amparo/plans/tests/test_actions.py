@@ -130,7 +130,7 @@ def test_an_operator_with_the_right_pin_gets_past_a_lock_and_the_count_resets() 
     check_pin(plan=plan, pin="000111")
     assert check_pin(plan=plan, pin="000111") is PinCheck.LOCKED
 
-    assert check_pin(plan=plan, pin=PIN, by_operator=True) is PinCheck.OK
+    assert check_pin(plan=plan, pin=PIN, by=make_staff(Role.OPERATOR)) is PinCheck.OK
 
     plan.refresh_from_db()
     assert plan.locked_until is None

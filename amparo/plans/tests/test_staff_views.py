@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from unittest import mock
 
 import pytest
+from django.core import mail
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from amparo.accounts.models import Role, User
 from amparo.accounts.tests.factories import make_staff, reauthenticated
@@ -19,7 +22,15 @@ from amparo.cases.models import CaseStatus, CaseTask, DetentionCase
 from amparo.channels.models import OutboundMessage
 from amparo.contacts.actions import find_or_create_contact, opt_out
 from amparo.contacts.models import ConsentMethod
-from amparo.plans.actions import activate_plan, delete_plan
+from amparo.plans.actions import (
+    LOCKOUTS_CAP,
+    STAFF_PIN_FAILURES_PER_PLAN,
+    STAFF_PIN_FAILURES_PER_USER,
+    PinCheck,
+    activate_plan,
+    check_pin,
+    delete_plan,
+)
 from amparo.plans.models import ActivatedBy, Activation, Plan
 from amparo.plans.tests.factories import PIN, make_contents, make_plan
 
@@ -163,7 +174,8 @@ def test_an_unknown_code_and_a_wrong_pin_get_the_same_refusal(client: Client) ->
     assert refusal in wrong.content.decode() and refusal in missing.content.decode()
     assert not Activation.objects.exists()
     plan.refresh_from_db()
-    assert plan.failed_pin_attempts == 1
+    assert plan.failed_pin_attempts == 0  # staff failures never lock the family out
+    assert AuditEvent.objects.filter(action="plans.pin_wrong").count() == 2
 
 
 def test_a_code_that_is_not_eight_digits_is_refused_by_the_form(client: Client) -> None:
@@ -186,6 +198,109 @@ def test_an_operator_activates_a_plan_locked_by_wrong_pins(client: Client) -> No
 
     assert response.status_code == 302
     assert Activation.objects.get().by == ActivatedBy.OPERATOR
+
+
+def test_an_operators_wrong_pins_name_them_and_do_not_lock_the_familys_plan(
+    client: Client,
+) -> None:
+    plan, code = make_plan()
+    operator = signed_in(client, Role.OPERATOR)
+
+    for _ in range(STAFF_PIN_FAILURES_PER_USER):
+        assert (
+            client.post(reverse("plans:activate"), {"code": code, "pin": "9999"}).status_code == 400
+        )
+
+    plan.refresh_from_db()
+    assert plan.failed_pin_attempts == 0 and plan.locked_until is None and plan.lockouts == 0
+    wrong = AuditEvent.objects.filter(action="plans.pin_wrong", target_id=str(plan.pk))
+    assert wrong.count() == STAFF_PIN_FAILURES_PER_USER
+    assert set(wrong.values_list("actor", flat=True)) == {operator.pk}
+    assert check_pin(plan=plan, pin=PIN) is PinCheck.OK  # the family is not locked out
+
+
+def test_the_sixth_wrong_pin_by_one_operator_is_refused_and_coordinators_are_told(
+    client: Client, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
+    plan, code = make_plan()
+    coordinator = make_staff(Role.COORDINATOR)
+    User.objects.filter(pk=coordinator.pk).update(email="coordinator@example.org")
+    operator = signed_in(client, Role.OPERATOR)
+
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        for _ in range(STAFF_PIN_FAILURES_PER_USER):
+            client.post(reverse("plans:activate"), {"code": code, "pin": "9999"})
+        # Even the right PIN is not compared any more.
+        refused = client.post(reverse("plans:activate"), {"code": code, "pin": PIN})
+
+    assert refused.status_code == 429
+    assert "Too many wrong PINs in the last hour" in refused.content.decode()
+    assert not Activation.objects.exists()
+    assert AuditEvent.objects.filter(action="plans.pin_staff_refused", actor=operator).count() == 1
+    assert len(mail.outbox) == 1
+    sent = mail.outbox[0]
+    assert sent.to == ["coordinator@example.org"]
+    assert "An operator was stopped after too many wrong PINs" in sent.body
+    assert operator.get_username() in sent.body
+    assert code not in sent.body and str(plan.pk) not in sent.body
+
+
+def test_unknown_codes_count_towards_an_operators_limit_like_wrong_pins(client: Client) -> None:
+    _plan, code = make_plan()
+    unknown = "99999999" if code != "99999999" else "88888888"
+    signed_in(client, Role.OPERATOR)
+
+    for _ in range(STAFF_PIN_FAILURES_PER_USER):
+        assert (
+            client.post(reverse("plans:activate"), {"code": unknown, "pin": PIN}).status_code == 400
+        )
+    refused = client.post(reverse("plans:activate"), {"code": code, "pin": PIN})
+
+    assert refused.status_code == 429
+    assert not Activation.objects.exists()
+
+
+def test_staff_together_get_a_limited_number_of_wrong_pins_on_one_plan(client: Client) -> None:
+    plan, code = make_plan()
+    for _ in range(STAFF_PIN_FAILURES_PER_PLAN // STAFF_PIN_FAILURES_PER_USER):
+        operator = make_staff(Role.OPERATOR)
+        for _ in range(STAFF_PIN_FAILURES_PER_USER):
+            assert check_pin(plan=plan, pin="9999", by=operator) is PinCheck.WRONG
+    fresh = signed_in(client, Role.OPERATOR)
+
+    response = client.post(reverse("plans:activate"), {"code": code, "pin": PIN})
+
+    assert response.status_code == 429
+    assert check_pin(plan=plan, pin=PIN, by=fresh) is PinCheck.REFUSED
+    assert check_pin(plan=plan, pin=PIN) is PinCheck.OK  # the family's own way stays open
+
+
+def test_an_operators_failures_older_than_an_hour_no_longer_count(client: Client) -> None:
+    plan, code = make_plan()
+    operator = signed_in(client, Role.OPERATOR)
+    for _ in range(STAFF_PIN_FAILURES_PER_USER):
+        check_pin(plan=plan, pin="9999", by=operator)
+    assert check_pin(plan=plan, pin=PIN, by=operator) is PinCheck.REFUSED
+
+    later = timezone.now() + dt.timedelta(hours=1, minutes=1)
+    with mock.patch("amparo.plans.actions.timezone.now", return_value=later):
+        response = client.post(reverse("plans:activate"), {"code": code, "pin": PIN})
+
+    assert response.status_code == 302
+
+
+@override_settings(AMPARO_PLAN_PIN_ATTEMPTS=2)
+def test_a_plan_locked_again_and_again_stops_counting_lockouts(client: Client) -> None:
+    plan, _code = make_plan()
+    for _ in range(LOCKOUTS_CAP + 5):
+        Plan.objects.filter(pk=plan.pk).update(locked_until=None)
+        check_pin(plan=plan, pin="9999")
+        assert check_pin(plan=plan, pin="9999") is PinCheck.LOCKED
+
+    plan.refresh_from_db()
+    assert plan.lockouts == LOCKOUTS_CAP
+    assert plan.locked_until is not None
+    assert plan.locked_until - timezone.now() <= dt.timedelta(hours=24)
 
 
 def test_a_second_activation_by_the_hotline_texts_nobody_again(client: Client) -> None:

@@ -36,7 +36,11 @@ def activations(request: HttpRequest) -> HttpResponse:
 @role_required(*ACTIVATION_ROLES)
 @require_http_methods(["GET", "POST"])
 def activate(request: HttpRequest) -> HttpResponse:
-    """An operator activates a plan with the code and PIN a caller gives (no lockout for them)."""
+    """An operator activates a plan with the code and PIN a caller gives.
+
+    A plan locked by wrong PINs still opens here (the family must not be locked out
+    of the hotline); staff's own wrong PINs are limited instead (``check_pin``).
+    """
     user = signed_in_user(request)
     if request.method != "POST":
         return _activate_page(request, ActivateForm())
@@ -44,12 +48,15 @@ def activate(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _activate_page(request, form, status=400)
     plan = queries.find_plan(form.cleaned_data["code"])
-    matches = (
-        plan is not None
-        and actions.check_pin(plan=plan, pin=form.cleaned_data["pin"], by_operator=True)
-        is actions.PinCheck.OK
+    answer = (
+        actions.check_unknown_code_for_staff(by=user)
+        if plan is None
+        else actions.check_pin(plan=plan, pin=form.cleaned_data["pin"], by=user)
     )
-    if plan is None or not matches:
+    if answer is actions.PinCheck.REFUSED:
+        form.stop()
+        return _activate_page(request, form, status=429)
+    if plan is None or answer is not actions.PinCheck.OK:
         form.refuse()
         return _activate_page(request, form, status=400)
     result = actions.activate_plan(plan=plan, by=ActivatedBy.OPERATOR, by_user=user)
