@@ -1,8 +1,11 @@
 """Every write of the rights library: topics, drafts, review, publication, stale notices.
 
 Who may write: coordinators and legal staff (:data:`WRITERS`). A version is
-published only after someone other than its author reviewed it; publishing
-retires the version it replaces, which stays readable by its link.
+published only after someone who wrote none of its words reviewed it: not its
+author, not anyone who changed it (``TopicVersion.editors``). Changing a draft
+voids its review. Only legal staff lower "needs legal review"; a change of the
+words by anyone else raises it again. Publishing retires the version it
+replaces, which stays readable by its link.
 """
 
 from __future__ import annotations
@@ -43,6 +46,20 @@ def _lock(version: TopicVersion) -> TopicVersion:
     return TopicVersion.objects.select_for_update().select_related("topic").get(pk=version.pk)
 
 
+def _may_clear_legal_review(by: User | None) -> bool:
+    """Legal staff, or the seed command (``by`` None, which always asks for the review)."""
+    return by is None or by.has_role(Role.LEGAL)
+
+
+def _refuse_a_writer_as_reviewer(version: TopicVersion, reviewer_id: int) -> None:
+    if version.author_id == reviewer_id:
+        raise RightsError(_("Someone other than its author must review a text."))
+    if version.was_written_by(reviewer_id):
+        raise RightsError(
+            _("Someone who did not change this text must review it: you changed its words.")
+        )
+
+
 def default_review_by() -> dt.date:
     return timezone.localdate() + DEFAULT_REVIEW_PERIOD
 
@@ -68,8 +85,15 @@ def draft_version(
     needs_legal_review: bool = True,
     by: User | None,
 ) -> TopicVersion:
-    """A new draft of ``topic`` in ``language``, numbered after the last one."""
+    """A new draft of ``topic`` in ``language``, numbered after the last one.
+
+    Only legal staff may draft a text that does not need a legal review: from
+    anyone else, ``needs_legal_review=False`` is ignored (new words were not
+    seen by a lawyer).
+    """
     _require_writer(by)
+    if not _may_clear_legal_review(by):
+        needs_legal_review = True
     with transaction.atomic():
         # Lock the topic: two drafts at once must not take the same number.
         Topic.objects.select_for_update().filter(pk=topic.pk).first()
@@ -88,6 +112,8 @@ def draft_version(
             needs_legal_review=needs_legal_review,
             author=by,
         )
+        if by is not None:
+            version.editors.add(by)
         record_event(actor=by, action="rights.version_draft", target=version)
     return version
 
@@ -100,20 +126,37 @@ def update_draft(
     sms_text: str,
     script: str,
     review_by: dt.date,
-    needs_legal_review: bool,
+    needs_legal_review: bool | None = None,
     by: User,
 ) -> TopicVersion:
-    """Change a draft. A review it had no longer counts: the words it covered changed."""
+    """Change a draft. A review it had no longer counts: the words it covered changed.
+
+    ``by`` becomes one of its editors, so can no longer review it. Legal staff
+    set "needs legal review" as they say (None: leave it). From anyone else
+    the flag is never lowered, and it is raised again if they changed any of
+    the words: a lawyer saw the words before, not these.
+    """
     _require_writer(by)
     with transaction.atomic():
         locked = _lock(version)
         if locked.status != VersionStatus.DRAFT:
             raise RightsError(_("Only a draft can be changed. Start a new version instead."))
+        words_changed = (locked.title, locked.body, locked.sms_text, locked.script) != (
+            title,
+            body,
+            sms_text,
+            script,
+        )
+        if _may_clear_legal_review(by):
+            if needs_legal_review is not None:
+                locked.needs_legal_review = needs_legal_review
+        elif needs_legal_review or words_changed:
+            locked.needs_legal_review = True
         locked.title, locked.body, locked.sms_text = title, body, sms_text
         locked.script, locked.review_by = script, review_by
-        locked.needs_legal_review = needs_legal_review
         locked.reviewer, locked.reviewed_at = None, None
         locked.save()
+        locked.editors.add(by)
         record_event(actor=by, action="rights.version_update", target=locked)
     return locked
 
@@ -127,16 +170,16 @@ def review_version(
 ) -> TopicVersion:
     """``by`` read the draft and vouches for it; only then may it be published.
 
-    The reviewer is never the author. ``legal_review_done`` (legal staff only)
-    lifts the "needs legal review" flag. ``review_by``: when to look again.
+    The reviewer is never the author nor anyone who changed the text.
+    ``legal_review_done`` (legal staff only) lifts the "needs legal review"
+    flag. ``review_by``: when to look again.
     """
     _require_writer(by)
     with transaction.atomic():
         locked = _lock(version)
         if locked.status != VersionStatus.DRAFT:
             raise RightsError(_("Only a draft can be reviewed."))
-        if locked.author_id == by.pk:
-            raise RightsError(_("Someone other than its author must review a text."))
+        _refuse_a_writer_as_reviewer(locked, by.pk)
         if legal_review_done and not by.has_role(Role.LEGAL):
             raise RightsError(_("Only legal staff can clear the legal review."))
         locked.reviewer, locked.reviewed_at = by, timezone.now()
@@ -158,8 +201,11 @@ def publish_version(*, version: TopicVersion, by: User) -> TopicVersion:
             raise RightsError(_("Only a draft can be published."))
         if locked.reviewer_id is None:
             raise RightsError(_("A text is published only after someone else reviewed it."))
-        if locked.reviewer_id == locked.author_id:
-            raise RightsError(_("Someone other than its author must review a text."))
+        # update_draft voids a review, so this holds already; it costs one query to be sure.
+        if locked.was_written_by(locked.reviewer_id):
+            raise RightsError(
+                _("Its reviewer wrote or changed this text: someone else must review it first.")
+            )
         now = timezone.now()
         TopicVersion.objects.filter(
             topic=locked.topic, language=locked.language, status=VersionStatus.PUBLISHED

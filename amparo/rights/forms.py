@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django import forms
 from django.utils import timezone
@@ -45,6 +46,13 @@ class VersionForm(forms.Form):
         validators=[_not_past],
     )
     needs_legal_review = forms.BooleanField(label=_("Needs legal review"), required=False)
+
+    def __init__(self, *args: Any, legal: bool = False, **kwargs: Any) -> None:
+        """``legal``: the writer is legal staff, the only ones who may lower the flag."""
+        super().__init__(*args, **kwargs)
+        if not legal:
+            # Not offered: the action keeps the flag (and raises it when the words change).
+            del self.fields["needs_legal_review"]
 
 
 class ReviewForm(forms.Form):

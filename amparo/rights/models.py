@@ -1,10 +1,11 @@
 """Know-your-rights content: topics, and their versions in every language.
 
 Rights content is data, never code (CONTEXT.md "Warrants"): what the law allows
-changes and is contested, so every text has an author, a second person who
-reviewed it, the date it was reviewed and the date by which it must be
-reviewed again. A version once published stays readable at its own link
-(``/rights/<slug>/<lang>/v<N>/``) after a newer one replaces it.
+changes and is contested, so every text has an author, the staff who changed
+it, a second person (none of those) who reviewed it, the date it was reviewed
+and the date by which it must be reviewed again. A version once published
+stays readable at its own link (``/rights/<slug>/<lang>/v<N>/``) after a newer
+one replaces it.
 """
 
 from __future__ import annotations
@@ -74,6 +75,11 @@ class TopicVersion(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
+    # Everyone on staff who wrote any of its words: the author and each later editor
+    # (the seed counts as nobody). None of them may review it.
+    editors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="+", blank=True, verbose_name=_("edited by")
+    )
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
@@ -115,6 +121,12 @@ class TopicVersion(models.Model):
     @property
     def was_published(self) -> bool:
         return self.published_at is not None
+
+    def was_written_by(self, user_id: int | None) -> bool:
+        """``user_id`` wrote or changed any of its words (one query unless it is the author)."""
+        if user_id is None:
+            return False
+        return self.author_id == user_id or self.editors.filter(pk=user_id).exists()
 
     def is_stale(self, today: dt.date | None = None) -> bool:
         """Past its "review again by" date."""

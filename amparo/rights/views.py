@@ -137,16 +137,25 @@ def version_detail(request: HttpRequest, version_id: int) -> HttpResponse:
     found = q.access_version(user, version_id)
     can_write = user.has_role(*actions.WRITERS)
     is_draft = found.status == VersionStatus.DRAFT
+    is_legal = user.has_role(Role.LEGAL)
+    editors = list(found.editors.order_by("username"))
+    wrote_it = found.author_id == user.pk or any(editor.pk == user.pk for editor in editors)
     review_form = None
-    if can_write and is_draft and found.author_id != user.pk:
+    if can_write and is_draft and not wrote_it:
         review_form = ReviewForm(initial={"review_by": found.review_by})
-        if not user.has_role(Role.LEGAL):
+        if not is_legal:
             del review_form.fields["legal_review_done"]  # only legal staff clear the flag
+    edit_form = None
+    if can_write and is_draft:
+        edit_form = VersionForm(initial=_initial(found), legal=is_legal)
     context = {
         "version": found,
+        "editors": editors,
+        "wrote_it": wrote_it,
+        "is_legal": is_legal,
         "can_write": can_write,
         "is_draft": is_draft,
-        "edit_form": VersionForm(initial=_initial(found)) if can_write and is_draft else None,
+        "edit_form": edit_form,
         "review_form": review_form,
         "can_publish": can_write and is_draft and found.reviewer_id is not None,
         "language_name": LANGUAGE_NAMES.get(found.language, found.language),
@@ -179,8 +188,9 @@ def new_version(request: HttpRequest, topic_id: int, language: str) -> HttpRespo
     topic = q.access_topic(user, topic_id)
     if language not in Language.values:
         raise Http404("not a language the network offers")
+    legal = user.has_role(Role.LEGAL)
     if request.method == "POST":
-        form = VersionForm(request.POST)
+        form = VersionForm(request.POST, legal=legal)
         if form.is_valid():
             created = actions.draft_version(
                 topic=topic, language=language, by=user, **form.cleaned_data
@@ -190,12 +200,13 @@ def new_version(request: HttpRequest, topic_id: int, language: str) -> HttpRespo
             )
             return _back(created)
     else:
-        form = VersionForm(initial=_initial(q.latest_version(topic, language)))
+        form = VersionForm(initial=_initial(q.latest_version(topic, language)), legal=legal)
     context = {
         "form": form,
         "topic": topic,
         "language": language,
         "language_name": LANGUAGE_NAMES[language],
+        "is_legal": legal,
     }
     return render(request, "rights/version_form.html", context)
 
@@ -205,7 +216,7 @@ def new_version(request: HttpRequest, topic_id: int, language: str) -> HttpRespo
 def edit_version(request: HttpRequest, version_id: int) -> HttpResponse:
     user = signed_in_user(request)
     found = q.access_version(user, version_id)
-    form = VersionForm(request.POST)
+    form = VersionForm(request.POST, legal=user.has_role(Role.LEGAL))
     if not form.is_valid():
         context = {
             "form": form,
@@ -213,6 +224,7 @@ def edit_version(request: HttpRequest, version_id: int) -> HttpResponse:
             "language": found.language,
             "language_name": LANGUAGE_NAMES[found.language],
             "editing": found,
+            "is_legal": user.has_role(Role.LEGAL),
         }
         return render(request, "rights/version_form.html", context, status=400)
     try:
@@ -220,7 +232,13 @@ def edit_version(request: HttpRequest, version_id: int) -> HttpResponse:
     except RightsError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("Draft changed. Any earlier review no longer counts."))
+        messages.success(
+            request,
+            _(
+                "Draft changed. Any earlier review no longer counts, and someone who did not "
+                "change it must review it."
+            ),
+        )
     return _back(found)
 
 

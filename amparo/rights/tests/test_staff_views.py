@@ -214,3 +214,60 @@ def test_only_legal_staff_are_offered_to_clear_the_legal_review_flag() -> None:
 
     assert "I reviewed this text" in as_coordinator and "legal_review_done" not in as_coordinator
     assert 'name="legal_review_done"' in as_lawyer
+
+
+def test_a_writer_who_rewrote_a_colleagues_draft_cannot_review_or_publish_it_from_the_pages() -> (
+    None
+):
+    door = topic()
+    colleague, rewriter = coordinator(), coordinator()
+    _client(colleague).post(reverse("rights:new_version", args=[door.pk, "en"]), _form())
+    version = TopicVersion.objects.get(topic=door)
+    client = _client(rewriter)
+
+    # The coordinator's form has no legal review box; unticking it by hand changes nothing.
+    changed_words = _form(body="Open the door and show papers.")
+    del changed_words["needs_legal_review"]
+    client.post(reverse("rights:edit", args=[version.pk]), changed_words)
+    page = client.get(reverse("rights:version", args=[version.pk])).content.decode()
+    client.post(reverse("rights:review", args=[version.pk]), {})
+    client.post(reverse("rights:publish", args=[version.pk]))
+
+    version.refresh_from_db()
+    assert version.body == "Open the door and show papers."
+    assert (version.status, version.reviewer, version.needs_legal_review) == (
+        VersionStatus.DRAFT,
+        None,
+        True,
+    )
+    assert "I reviewed this text" not in page and 'name="needs_legal_review"' not in page
+    assert "You wrote or changed this draft" in page
+    assert "Written or changed by" in page
+    assert colleague.username in page and rewriter.username in page
+
+
+def test_only_legal_staff_see_the_legal_review_box_when_writing() -> None:
+    door = topic()
+    version = draft(door, by=coordinator())
+    urls = [
+        reverse("rights:new_version", args=[door.pk, "en"]),
+        reverse("rights:version", args=[version.pk]),
+    ]
+
+    for url in urls:
+        as_coordinator = _client(coordinator()).get(url).content.decode()
+        as_lawyer = _client(lawyer()).get(url).content.decode()
+        assert 'name="needs_legal_review"' not in as_coordinator, url
+        assert "Only legal staff clear the legal review flag" in as_coordinator, url
+        assert 'name="needs_legal_review"' in as_lawyer, url
+
+
+def test_a_lawyer_may_lower_the_legal_review_flag_from_the_edit_form() -> None:
+    version = draft(topic(), by=coordinator())
+    unticked = _form()
+    del unticked["needs_legal_review"]
+
+    _client(lawyer()).post(reverse("rights:edit", args=[version.pk]), unticked)
+
+    version.refresh_from_db()
+    assert not version.needs_legal_review
