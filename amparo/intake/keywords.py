@@ -181,10 +181,15 @@ class NotForThisKeyword(Exception):
     matched no keyword: it reaches the operators (and becomes a report). For
     ordinary words a keyword only sometimes owns: dispatch takes "NO" and "1"
     from a responder answering an offer, not from anyone else.
+
+    A keyword registered with ``redact`` has it applied to the stored text
+    before the text goes on to the operators (see :func:`register_keyword`).
     """
 
 
 KeywordHandler = Callable[[KeywordContext], None]
+# What a keyword blanks from a text it refused: the whole text in, the text to keep out.
+Redactor = Callable[[str], str]
 
 
 @dataclass(frozen=True)
@@ -195,6 +200,7 @@ class Keyword:
     priority: int
     whole_text_only: bool = False
     menu: str | Promise | None = None
+    redact: Redactor | None = None
 
 
 @dataclass(frozen=True)
@@ -257,6 +263,7 @@ def register_keyword(
     *,
     priority: int = 100,
     menu: str | Promise | None = None,
+    redact: Redactor | None = None,
 ) -> None:
     """Send texts whose first word is one of ``words`` (language -> words) to ``handler``.
 
@@ -264,6 +271,11 @@ def register_keyword(
     When two keywords share a word, the lower ``priority`` wins (then the
     earlier registration). ``menu``: a short line (gettext_lazy) for the menu
     sent in reply to a text that matched nothing, e.g. "ALERTS + town: alerts".
+    ``redact``: for a keyword whose texts carry secrets (a plan code and PIN):
+    when its handler raises :class:`NotForThisKeyword`, the router replaces the
+    stored text by ``redact(text)`` before any other keyword or the operators'
+    inbox sees it. It runs in the router because the refusing handler's own
+    writes are rolled back.
     Registering the same name with the same handler again does nothing; with
     another handler it is an error, as is taking a compliance keyword's word.
     """
@@ -273,7 +285,9 @@ def register_keyword(
     taken = sorted(set(table) & _COMPLIANCE_WORDS)
     if taken:
         raise ValueError(f"{', '.join(taken)} belong to the compliance keywords")
-    keyword = Keyword(name=name, words=table, handler=handler, priority=priority, menu=menu)
+    keyword = Keyword(
+        name=name, words=table, handler=handler, priority=priority, menu=menu, redact=redact
+    )
     existing = _registry.get(name)
     if existing is not None and existing.handler is not handler:
         raise ValueError(f"a keyword named {name!r} is already registered")

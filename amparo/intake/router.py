@@ -106,14 +106,13 @@ def follow_route(*, route: Route, message: InboundMessage, contact: Contact) -> 
             message, contact, messages.help_text(contact), automatic=True, even_if_opted_out=True
         )
     else:
-        taken = next(
-            (
-                candidate
-                for candidate in (match, *next_matches(match))
-                if _run_handler(match=candidate, message=message, contact=contact)
-            ),
-            None,
-        )
+        taken: KeywordMatch | None = None
+        stored_body = message.body
+        for candidate in (match, *next_matches(match)):
+            if _run_handler(match=candidate, message=message, contact=contact):
+                taken = candidate
+                break
+            stored_body = _redact_refused(message=message, body=stored_body, refused=candidate)
         if taken is None:
             message.routed_to, message.needs_operator = DEFAULT, True
             message.save(update_fields=["routed_to", "needs_operator"])
@@ -122,6 +121,24 @@ def follow_route(*, route: Route, message: InboundMessage, contact: Contact) -> 
             message.routed_to = taken.name
             message.save(update_fields=["routed_to"])
     log.info("intake: message %s routed to %s", message.pk, message.routed_to or route.routed_to)
+
+
+def _redact_refused(*, message: InboundMessage, body: str, refused: KeywordMatch) -> str:
+    """Store ``body`` (the text as it stood before ``refused``'s handler ran) less what
+    that keyword keeps secret; return it.
+
+    A plan keyword refuses "DETAINED 4821 9307 PIN 2580 please" if it cannot
+    read it; the code and PIN must not then reach the next keyword's handler,
+    the operators' inbox or a report. The refusing handler's own writes were
+    rolled back (not what it changed on the object in memory), so it is done
+    here, before the text goes anywhere else.
+    """
+    redact = refused.keyword.redact
+    kept = body if redact is None else redact(body)
+    message.body = kept
+    if redact is not None and kept != body:
+        message.save(update_fields=["body"])
+    return kept
 
 
 def _default_route(*, message: InboundMessage, contact: Contact) -> None:

@@ -16,10 +16,15 @@ plan_delete     en DELETE; es BORRAR; pt APAGAR;        + code + PIN: delete the
 ==============  =====================================  =======================================
 
 The code is 8 digits, written whole or with a space, dash or dot in the
-middle; the PIN is the last group. These are ordinary words ("Detenido en la
-calle Main" is a report), so a keyword takes a text only when it has exactly
-that shape; any other text raises :class:`NotForThisKeyword` and reaches the
-operators as a report.
+middle; the PIN is the next group of 4 to 8 digits after it. Words and signs
+around them are ignored, as the wallet card invites ("DETAINED 4821 9307 PIN
+2580", "Detenido: codigo 4821-9307 pin 2580 ayuda"): see
+:func:`read_code_and_pins`. These are ordinary words ("Detenido en la calle
+Main" is a report), so a text without a code and PIN raises
+:class:`NotForThisKeyword` and reaches the operators as a report; every run of
+4 or more digits is first blanked from it (the ``redact`` hook the router
+applies), so a code and PIN typed in a way we could not read never reach an
+operator.
 
 Guarding the code and PIN:
 
@@ -41,6 +46,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from collections.abc import Callable
 
 from django.conf import settings
@@ -81,20 +87,63 @@ ATTEMPTS_PER_HOUR = 10
 # What the stored inbound text keeps after the keyword.
 REDACTED = "***"
 
-_CODE = r"([0-9]{4})[\s.\-]?([0-9]{4})"
-_PIN = r"([0-9]{4,8})"
-_GAP = r"[\s,;:]+"
-CODE_AND_PIN = re.compile(rf"{_CODE}{_GAP}{_PIN}")
-CODE_AND_TWO_PINS = re.compile(rf"{_CODE}{_GAP}{_PIN}{_GAP}{_PIN}")
+# Digits of any script count (a full-width keyboard, Arabic-Indic digits).
+_DIGIT_RUN = re.compile(r"\d+")
+# Between the two halves of a code: a space, a dash or a dot (and spaces around it).
+_CODE_HALVES_GAP = re.compile(r"\s*[.\-\u2010-\u2015]?\s*")
+# A run of digits this long may be a code or a PIN: it never reaches the operators
+# from a text a plan keyword refused.
+SECRET_DIGITS = re.compile(r"\d{4,}")
 
 
-def _read(context: KeywordContext, shape: re.Pattern[str]) -> tuple[str, list[str]]:
+def _ascii_digits(run: str) -> str:
+    return "".join(str(unicodedata.decimal(char)) for char in run)
+
+
+def read_code_and_pins(text: str, *, pins: int) -> tuple[str, list[str]] | None:
+    """The plan code and the ``pins`` PINs ``text`` gives, or None if it gives no such thing.
+
+    Forgiving on purpose, as a frightened person types: words and signs around
+    the numbers are ignored ("code 4821-9307, pin: 2580 please", "DETENIDO
+    48219307 2580 ayuda"). The code is the first run of 8 digits, or the first
+    two runs of 4 with only a space, dash or dot between them; the PINs are the
+    next runs of 4 to 8 digits after it (shorter or longer runs are skipped:
+    "my 2 kids"); anything after them is ignored.
+    """
+    runs = list(_DIGIT_RUN.finditer(text))
+    for index, run in enumerate(runs):
+        digits = _ascii_digits(run.group())
+        rest = index + 1
+        if len(digits) == 8:
+            code = digits
+        elif (
+            len(digits) == 4
+            and rest < len(runs)
+            and len(runs[rest].group()) == 4
+            and _CODE_HALVES_GAP.fullmatch(text[run.end() : runs[rest].start()])
+        ):
+            code = digits + _ascii_digits(runs[rest].group())
+            rest += 1
+        else:
+            continue
+        found = [_ascii_digits(r.group()) for r in runs[rest:] if 4 <= len(r.group()) <= 8]
+        if len(found) < pins:
+            return None
+        return code, found[:pins]
+    return None
+
+
+def redact(text: str) -> str:
+    """``text`` less every run of 4 or more digits (a code or PIN a keyword could not read)."""
+    return SECRET_DIGITS.sub(REDACTED, text)
+
+
+def _read(context: KeywordContext, pins: int) -> tuple[str, list[str]]:
     """The code and the PIN(s) the text gives; NotForThisKeyword for any other text."""
-    found = shape.fullmatch(context.argument.strip())
+    found = read_code_and_pins(context.argument, pins=pins)
     if found is None:
         raise NotForThisKeyword
-    first, second, *pins = found.groups()
-    return first + second, pins
+    return found
 
 
 def _reply(context: KeywordContext, render: Callable[[], str], *, automatic: bool = False) -> None:
@@ -111,15 +160,16 @@ def _forget_secrets(context: KeywordContext) -> None:
 
 
 def _keyword(
-    shape: re.Pattern[str], work: Callable[[KeywordContext, str, list[str]], None]
+    pins: int, work: Callable[[KeywordContext, str, list[str]], None]
 ) -> Callable[[KeywordContext], None]:
-    """A handler: read the shape, do ``work``, then blank the secrets, whatever happened."""
+    """A handler: read code and ``pins`` PINs, do ``work``, then blank the secrets, whatever
+    happened."""
 
     def handle(context: KeywordContext) -> None:
-        code, pins = _read(context, shape)
+        code, found = _read(context, pins)
         try:
             with transaction.atomic():
-                work(context, code, pins)
+                work(context, code, found)
         except Exception as exc:
             # The text reaches an operator (with its secrets blanked); only the
             # error's type is logged, its message might hold something personal.
@@ -223,17 +273,17 @@ def delete(context: KeywordContext, code: str, pins: list[str]) -> None:
     _reply(context, texts.deleted)
 
 
-activate_keyword = _keyword(CODE_AND_PIN, activate)
-status_keyword = _keyword(CODE_AND_PIN, status)
-new_pin_keyword = _keyword(CODE_AND_TWO_PINS, new_pin)
-delete_keyword = _keyword(CODE_AND_PIN, delete)
+activate_keyword = _keyword(1, activate)
+status_keyword = _keyword(1, status)
+new_pin_keyword = _keyword(2, new_pin)
+delete_keyword = _keyword(1, delete)
 
 
 def register() -> None:
     """Register the four keywords (from ``PlansConfig.ready``)."""
     from amparo.intake.keywords import register_keyword
 
-    register_keyword(ACTIVATE, ACTIVATE_WORDS, activate_keyword)
-    register_keyword(STATUS, STATUS_WORDS, status_keyword)
-    register_keyword(NEW_PIN, NEW_PIN_WORDS, new_pin_keyword)
-    register_keyword(DELETE, DELETE_WORDS, delete_keyword)
+    register_keyword(ACTIVATE, ACTIVATE_WORDS, activate_keyword, redact=redact)
+    register_keyword(STATUS, STATUS_WORDS, status_keyword, redact=redact)
+    register_keyword(NEW_PIN, NEW_PIN_WORDS, new_pin_keyword, redact=redact)
+    register_keyword(DELETE, DELETE_WORDS, delete_keyword, redact=redact)

@@ -471,6 +471,65 @@ def test_a_text_every_keyword_refuses_reaches_the_operators(keyword_registry: No
     assert (stored.routed_to, stored.needs_operator) == ("default", True)
 
 
+def _digits_out(text: str) -> str:
+    return "".join("#" if c.isdigit() else c for c in text)
+
+
+def test_a_refusing_keyword_redacts_its_secrets_before_the_text_reaches_the_operators(
+    keyword_registry: None,
+) -> None:
+    from amparo.incidents.models import Report
+
+    def not_mine(context: KeywordContext) -> None:
+        context.message.body = "written by the handler, rolled back"
+        raise NotForThisKeyword
+
+    register_keyword("secret", {"en": ["SECRET"]}, not_mine, redact=_digits_out)
+
+    message = text_in("SECRET 4821 9307 then go home")
+
+    assert message is not None
+    stored: Any = type(message).objects.get(pk=message.pk)
+    assert (stored.routed_to, stored.needs_operator) == ("default", True)
+    assert stored.body == "SECRET #### #### then go home"
+    assert [r.text for r in Report.objects.filter(inbound=stored)] == [stored.body]
+
+
+def test_a_refused_text_stays_redacted_when_the_next_keyword_with_the_word_takes_it(
+    keyword_registry: None,
+) -> None:
+    seen: list[str] = []
+
+    def not_mine(context: KeywordContext) -> None:
+        raise NotForThisKeyword
+
+    def mine(context: KeywordContext) -> None:
+        seen.append(context.argument)
+
+    register_keyword("first", {"en": ["CODE"]}, not_mine, priority=50, redact=_digits_out)
+    register_keyword("second", {"en": ["CODE"]}, mine)
+
+    message = text_in("CODE 1234")
+
+    assert message is not None
+    stored: Any = type(message).objects.get(pk=message.pk)
+    assert stored.routed_to == "second"
+    assert stored.body == "CODE ####"
+    assert seen == ["1234"]  # the handler still reads the words it was given
+
+
+def test_a_keyword_without_redact_leaves_a_refused_text_as_it_came(keyword_registry: None) -> None:
+    def not_mine(context: KeywordContext) -> None:
+        raise NotForThisKeyword
+
+    register_keyword("first", {"en": ["NUMBER"]}, not_mine)
+
+    message = text_in("NUMBER 4821 9307")
+
+    assert message is not None
+    assert type(message).objects.get(pk=message.pk).body == "NUMBER 4821 9307"
+
+
 # --- language of a report without a keyword ------------------------------------
 
 

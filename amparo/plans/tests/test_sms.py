@@ -131,16 +131,11 @@ def test_the_code_may_be_written_whole_or_in_two_groups(spelling: str) -> None:
         "Detenido en la calle Main",
         "DETAINED",
         "Detained at the corner of Main and Park, 3 vans",
-        "detenido 4821 2580",
-        "DETAINED 4821 9307",
         "Plan for tonight: meet at 7",
-        "PLAN 48219307 2580 please",
-        "Borrar 123456789 2580",
         "Arete la 2 machin",
-        "NEWPIN 48219307 2580",
     ],
 )
-def test_a_text_without_the_shape_reaches_the_operators(text: str) -> None:
+def test_a_text_without_a_code_reaches_the_operators_as_it_came(text: str) -> None:
     _plan, _code = make_plan()
 
     message = text_in(text)
@@ -148,10 +143,155 @@ def test_a_text_without_the_shape_reaches_the_operators(text: str) -> None:
     assert message is not None
     message.refresh_from_db()
     assert message.routed_to == "default" and message.needs_operator
-    assert message.body == text  # nothing blanked: it was no plan text
-    assert Report.objects.filter(inbound=message).exists()
+    assert message.body == text  # nothing blanked: it had nothing to blank
+    assert Report.objects.get(inbound=message).text == text
     assert not Activation.objects.exists()
     assert Plan.objects.get().failed_pin_attempts == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("detenido 4821 2580", "detenido *** ***"),
+        ("DETAINED 4821 9307", "DETAINED *** ***"),
+        ("Borrar 123456789 2580", "Borrar *** ***"),
+        ("NEWPIN 48219307 2580", "NEWPIN *** ***"),
+        ("Detenido en 1234 Main St, 3 vans", "Detenido en *** Main St, 3 vans"),
+    ],
+)
+def test_a_text_the_plan_words_cannot_read_reaches_the_operators_without_its_numbers(
+    text: str, kept: str
+) -> None:
+    _plan, _code = make_plan()
+
+    message = text_in(text)
+
+    assert message is not None
+    message.refresh_from_db()
+    assert message.routed_to == "default" and message.needs_operator
+    assert message.body == kept
+    assert Report.objects.get(inbound=message).text == kept
+    assert not Activation.objects.exists()
+    assert Plan.objects.get().failed_pin_attempts == 0
+
+
+# The ways people actually write it ({w}: the word, {a} {b}: the code's halves, {p}: the PIN).
+READABLE_SHAPES = [
+    "{w} {a} {b} PIN {p}",
+    "{w} {a} {b} {p} ayuda",
+    "{w}: code {a} {b} pin {p}",
+    "{w} {a}{b} {p} please",
+    "{w} my code is {a}-{b} and my pin is {p}",
+    "{w} CÓDIGO {a}.{b} NIP #{p}",
+    "{w} kod {a} {b}, pin: {p}.",
+    "{w} {a} {b} {p} {p}",
+]
+# Shapes that give no code and PIN we can read: refused, and their numbers never stored.
+UNREADABLE_SHAPES = [
+    "{w} {a} pin {p}",
+    "{w} {a}{b}{p}",
+    "{w} code {a} {b}",
+    "{w} pin {p} code {a} {b}",
+    "{w} {a} / {b} {p}",
+]
+
+
+def _secrets_stored(code: str) -> list[str]:
+    """Every stored inbound body and report text that holds a piece of the code or the PIN."""
+    stored = [m.body for m in InboundMessage.objects.all()]
+    stored += [r.text for r in Report.objects.all()]
+    return [t for t in stored if code[:4] in t or code[4:] in t or PIN in t]
+
+
+@pytest.mark.parametrize("shape", READABLE_SHAPES)
+@pytest.mark.parametrize(("language", "activate", "_s", "_n", "_d"), WORDS)
+def test_a_code_and_pin_among_other_words_activate_the_plan(
+    language: str, activate: str, _s: str, _n: str, _d: str, shape: str
+) -> None:
+    plan, code = make_plan()
+
+    text_in(shape.format(w=activate, a=code[:4], b=code[4:], p=PIN))
+
+    assert Activation.objects.get().plan == plan
+    assert _secrets_stored(code) == []
+
+
+@pytest.mark.parametrize("shape", UNREADABLE_SHAPES)
+@pytest.mark.parametrize(("language", "activate", "status", "newpin", "delete"), WORDS)
+def test_a_code_or_pin_we_cannot_read_never_reaches_the_operators(
+    language: str, activate: str, status: str, newpin: str, delete: str, shape: str
+) -> None:
+    _plan, code = make_plan()
+
+    for word in (activate, status, newpin, delete):
+        message = text_in(shape.format(w=word, a=code[:4], b=code[4:], p=PIN))
+        assert message is not None
+        assert InboundMessage.objects.get(pk=message.pk).routed_to == "default"
+
+    assert not Activation.objects.exists()
+    assert Plan.objects.count() == 1
+    assert Report.objects.count() >= 1
+    assert _secrets_stored(code) == []
+
+
+@pytest.mark.parametrize(("language", "_a", "status", "_n", "_d"), WORDS)
+def test_plan_with_code_pin_and_a_word_after_answers_the_status(
+    language: str, _a: str, status: str, _n: str, _d: str
+) -> None:
+    _plan, code = make_plan()
+    spoken_by(PHONE, language)
+
+    text_in(f"{status} {spaced(code)} {PIN} please")
+
+    assert answers_to(PHONE) == [
+        in_language(language, texts.status, contacts=3, people=2, lockouts=0)
+    ]
+    assert _secrets_stored(code) == []
+
+
+@pytest.mark.parametrize(("language", "_a", "_s", "newpin", "_d"), WORDS)
+def test_newpin_reads_old_and_new_pin_among_other_words(
+    language: str, _a: str, _s: str, newpin: str, _d: str
+) -> None:
+    plan, code = make_plan()
+
+    text_in(f"{newpin} code {code[:4]}-{code[4:]} old {PIN} new 4826 thanks")
+
+    plan.refresh_from_db()
+    from amparo.plans.actions import PinCheck, check_pin
+
+    assert check_pin(plan=plan, pin="4826") is PinCheck.OK
+    assert _secrets_stored(code) == []
+
+
+@pytest.mark.parametrize("language", ["en", "es", "pt", "ht"])
+def test_the_wallet_card_text_with_the_pin_activates_the_plan(language: str) -> None:
+    from amparo.plans.cards import activation_text
+
+    plan, code = make_plan(language=language)
+
+    text_in(f"{activation_text(code=code, language=language)} {PIN}")
+
+    assert Activation.objects.get().plan == plan
+
+
+FULL_WIDTH = "".join(chr(0xFF10 + int(c)) if c.isdigit() else c for c in "4821 9307 2580")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("4821 9307 2580", ("48219307", ["2580"])),
+        ("my 2 kids code 4821-9307 pin 2580 now", ("48219307", ["2580"])),
+        (FULL_WIDTH, ("48219307", ["2580"])),
+        ("48219307 12 2580 99", ("48219307", ["2580"])),
+        ("4821 9307", None),
+        ("4821 x 9307 2580", None),
+        ("482193071 2580", None),
+    ],
+)
+def test_read_code_and_pins_finds_them_among_words(text: str, expected: Any) -> None:
+    assert sms.read_code_and_pins(text, pins=1) == expected
 
 
 # --- activating ----------------------------------------------------------------------
