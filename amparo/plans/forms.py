@@ -389,6 +389,14 @@ class NewPinForm(forms.Form):
         return _error_links(self)
 
 
+class ChangePinForm(NewPinForm):
+    """A new PIN for a plan already open: the current PIN first, then the new one twice."""
+
+    current_pin = _pin_field(_("Your PIN now"), _("Write the PIN you use now."))
+
+    field_order = ["current_pin", "pin", "pin_again"]
+
+
 def _error_links(form: forms.Form) -> list[ErrorLink]:
     links = [ErrorLink("", str(message)) for message in form.non_field_errors()]
     for bound in form:

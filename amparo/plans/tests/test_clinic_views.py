@@ -63,6 +63,33 @@ def test_the_card_can_be_downloaded_from_the_code_page(client: Client) -> None:
     assert card["Content-Type"] == "application/pdf"
 
 
+def test_the_volunteers_token_opens_the_card_but_not_the_plan(client: Client) -> None:
+    client.force_login(make_staff(Role.OPERATOR))
+    client.post(REGISTER, plan_post())
+    page = client.get(REGISTER).content.decode()
+    token = re.search(r'name="token" value="([^"]+)"', page)[1]  # type: ignore[index]
+    plan = Plan.objects.get()
+    before = bytes(plan.sealed_contents), plan.pin_digest
+
+    with translation.override("en"):
+        edit = client.post(reverse("plans_public:edit"), plan_post(token=token, pin=None))
+        pin = client.post(
+            reverse("plans_public:pin"),
+            {"token": token, "current_pin": "", "pin": "3691", "pin_again": "3691"},
+        )
+        delete = client.post(
+            reverse("plans_public:delete"), {"token": token, "confirm_step": "1", "confirm": "on"}
+        )
+
+    for response in (edit, pin, delete):
+        assert response.status_code == 403
+        body = response.content.decode()
+        assert "Carmen Ficticia" not in body and "Write your plan code and PIN again" in body
+    plan.refresh_from_db()
+    assert (bytes(plan.sealed_contents), plan.pin_digest) == before
+    assert client.post(reverse("plans_public:card"), {"token": token}).status_code == 200
+
+
 def test_a_wrong_form_comes_back_with_its_values(client: Client) -> None:
     client.force_login(make_staff(Role.LEGAL))
 

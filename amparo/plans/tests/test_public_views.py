@@ -18,7 +18,12 @@ from amparo.plans.queries import find_plan
 from amparo.plans.sealing import open_contents
 from amparo.plans.tests.factories import PIN, make_plan
 from amparo.plans.tests.test_forms import plan_post
-from amparo.plans.views.public import MANAGE_LIMIT, REGISTER_LIMIT, TOKEN_MAX_AGE_SECONDS
+from amparo.plans.views.public import (
+    MANAGE_LIMIT,
+    REGISTER_LIMIT,
+    TOKEN_LIFETIME_SECONDS,
+    TOKEN_MAX_AGE_SECONDS,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -354,6 +359,88 @@ def test_the_token_expires_after_fifteen_minutes(
     assert "15 minutes" in response.content.decode()
 
 
+def test_a_token_kept_busy_still_ends_twenty_minutes_after_code_and_pin(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _plan, code = make_plan()
+    import time
+
+    start = float(int(time.time()))  # whole seconds, as tokens count them
+    monkeypatch.setattr(time, "time", lambda: start)
+    token = token_of(open_plan(client, code))
+    monkeypatch.setattr(time, "time", lambda: start + 14 * 60)
+    at_14 = client.post(CARD, {"token": token})
+    assert at_14.status_code == 200
+    ask = client.post(DELETE, {"token": token})  # a page that renews the token
+    assert ask.status_code == 200
+    renewed = token_of(ask)
+    assert renewed != token
+
+    monkeypatch.setattr(time, "time", lambda: start + 29 * 60)
+    with translation.override("en"):
+        at_29 = client.post(CARD, {"token": renewed})
+        edit = client.post(EDIT, plan_post(token=renewed, pin=None, pin_again=None))
+
+    assert at_29.status_code == edit.status_code == 403
+    assert "20 minutes in all" in at_29.content.decode()
+    # Idle for less than TOKEN_MAX_AGE_SECONDS: only the whole lifetime ended it.
+    assert TOKEN_MAX_AGE_SECONDS >= (29 - 14) * 60 and TOKEN_LIFETIME_SECONDS < 29 * 60
+    monkeypatch.setattr(time, "time", lambda: start + 14 * 60)
+    fresh = token_of(open_plan(client, code))
+    monkeypatch.setattr(time, "time", lambda: start + 29 * 60)
+    assert client.post(CARD, {"token": fresh}).status_code == 200
+
+
+def test_a_new_pin_needs_the_current_pin(client: Client) -> None:
+    plan, code = make_plan()
+    token = token_of(open_plan(client, code))
+
+    with translation.override("en"):
+        missing = client.post(NEW_PIN, {"token": token, "pin": "3691", "pin_again": "3691"})
+        wrong = client.post(
+            NEW_PIN, {"token": token, "current_pin": "9753", "pin": "3691", "pin_again": "3691"}
+        )
+
+    assert missing.status_code == wrong.status_code == 400
+    assert "Write the PIN you use now." in missing.content.decode()
+    assert "not the plan&#x27;s PIN now" in wrong.content.decode()
+    plan.refresh_from_db()
+    assert check_pin(plan=plan, pin=PIN).value == "ok"
+    assert check_pin(plan=plan, pin="3691").value == "wrong"
+
+
+@override_settings(AMPARO_PLAN_PIN_ATTEMPTS=3)
+def test_wrong_current_pins_lock_the_plan_and_close_the_page(client: Client) -> None:
+    plan, code = make_plan()
+    token = token_of(open_plan(client, code))
+
+    answers = []
+    for _ in range(3):
+        response = client.post(
+            NEW_PIN, {"token": token, "current_pin": "9753", "pin": "3691", "pin_again": "3691"}
+        )
+        answers.append(response.status_code)
+        if response.status_code == 400:
+            token = token_of(response)
+
+    assert answers == [400, 400, 403]
+    plan.refresh_from_db()
+    assert plan.locked_until is not None
+    # A locked plan's tokens open nothing, not even the card.
+    assert client.post(CARD, {"token": token}).status_code == 403
+
+
+def test_the_registration_token_gives_the_card_but_does_not_open_the_plan(client: Client) -> None:
+    client.post(NEW, plan_post())
+    token = token_of(client.get(DONE))
+
+    assert client.post(CARD, {"token": token}).status_code == 200
+    edit = client.post(EDIT, plan_post(token=token, pin=None, pin_again=None))
+    ask = client.post(DELETE, {"token": token})
+    assert edit.status_code == ask.status_code == 403
+    assert "Carmen Ficticia" not in edit.content.decode()
+
+
 def test_a_get_of_a_token_page_goes_back_to_code_and_pin(client: Client) -> None:
     for url in (EDIT, NEW_PIN, DELETE, CARD):
         response = client.get(url)
@@ -366,7 +453,10 @@ def test_a_new_pin_works_and_ends_the_old_tokens(client: Client) -> None:
     old_token = token_of(open_plan(client, code))
 
     with translation.override("en"):
-        response = client.post(NEW_PIN, {"token": old_token, "pin": "3691", "pin_again": "3691"})
+        response = client.post(
+            NEW_PIN,
+            {"token": old_token, "current_pin": PIN, "pin": "3691", "pin_again": "3691"},
+        )
 
     assert response.status_code == 200
     assert "new PIN is set" in response.content.decode()
@@ -380,7 +470,9 @@ def test_a_weak_new_pin_is_refused_on_the_plan_page(client: Client) -> None:
     plan, code = make_plan()
     token = token_of(open_plan(client, code))
 
-    response = client.post(NEW_PIN, {"token": token, "pin": "0000", "pin_again": "0000"})
+    response = client.post(
+        NEW_PIN, {"token": token, "current_pin": PIN, "pin": "0000", "pin_again": "0000"}
+    )
 
     assert response.status_code == 400
     assert 'href="#id_pin"' in response.content.decode()

@@ -10,21 +10,28 @@ refuses.
 redirect, then GET) to a page that shows the code: reloading it never
 registers a second plan. The code crosses the redirect in the session (kept on
 the server; the cookie holds only the session's random key) as a
-:func:`issue_token` token: signed, valid 15 minutes, the code sealed inside it.
+:func:`issue_token` token: signed, the code sealed inside it, good for the
+wallet card only (``CARD``: it opens neither the plan nor its PIN, so a
+volunteer who registered a family's plan at a clinic cannot read it later).
 The page takes it out of the session as it shows it (and drops an anonymous
 visitor's session row altogether), so the page cannot be shown again.
 
 **Managing without an account.** Code and PIN (:func:`~amparo.plans.actions.check_pin`,
 which counts failures and locks the plan) open the plan's form. From then on
-the pages carry, in a hidden field, the same kind of token: the plan's id and
-its code (sealed), signed with a timestamp, good for 15 minutes and only while
-the PIN stays the same. Never the PIN. The wallet card is served only for such
-a token, by POST: there is no URL that gives a card.
+the pages carry, in a hidden field, the same kind of token (``MANAGE``): the
+plan's id and its code (sealed), signed with a timestamp, and the time the code
+and PIN were given. Each page renews it, but it ends 15 minutes after the last
+step (:data:`TOKEN_MAX_AGE_SECONDS`) and 20 minutes after the code and PIN
+however busy the page (:data:`TOKEN_LIFETIME_SECONDS`), when the PIN changes
+and while the plan is locked. Never the PIN. A new PIN needs the current one
+too. The wallet card is served only for a token, by POST: there is no URL that
+gives a card.
 """
 
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -36,6 +43,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -55,7 +63,7 @@ from amparo.plans.actions import (
 )
 from amparo.plans.cards import plan_hotline, render_wallet_card
 from amparo.plans.errors import PlansError
-from amparo.plans.forms import DeleteForm, ManageForm, NewPinForm, PlanEntry
+from amparo.plans.forms import ChangePinForm, DeleteForm, ManageForm, PlanEntry
 from amparo.plans.models import Plan, PlanSource
 from amparo.plans.queries import find_plan
 from amparo.plans.sealing import open_contents
@@ -71,7 +79,13 @@ MANAGE_WINDOW_SECONDS = 10 * 60
 UNKNOWN_CODE_SCOPE = "plans-unknown-code"
 
 TOKEN_SALT = "amparo.plans.manage"  # noqa: S105 (a namespace for signatures, not a secret)
+# A token ends this long after the last page that renewed it...
 TOKEN_MAX_AGE_SECONDS = 15 * 60
+# ... and this long after the code and PIN (or the registration), renewed or not.
+TOKEN_LIFETIME_SECONDS = 20 * 60
+# What a token opens: the plan (change, new PIN, delete, card), or only the wallet card.
+MANAGE = "manage"
+CARD = "card"
 TOKEN_CODE_CONTEXT = "plans.manage-token.code"  # noqa: S105 (a context label)
 JUST_REGISTERED = "plans.just_registered"
 
@@ -93,14 +107,24 @@ def private_page(view: V) -> V:
 # --- tokens: a plan opened with code and PIN in the last 15 minutes -------------------
 
 
-def issue_token(plan: Plan, code: str) -> str:
-    """A signed, timestamped token of the plan's id and code (sealed); never the PIN."""
+def _now() -> int:
+    return int(time.time())
+
+
+def issue_token(plan: Plan, code: str, *, use: str = MANAGE, since: int | None = None) -> str:
+    """A signed, timestamped token of the plan's id and code (sealed); never the PIN.
+
+    ``use``: :data:`MANAGE` or :data:`CARD`; ``since``: when the code and PIN were
+    given (now, unless a token is being renewed).
+    """
     return signing.dumps(
         {
             "plan": str(plan.pk),
             "code": seal_text(code, context=TOKEN_CODE_CONTEXT),
             # A changed PIN ends every token issued before it.
             "pin": plan.pin_digest[:16],
+            "use": use,
+            "since": _now() if since is None else since,
         },
         salt=TOKEN_SALT,
     )
@@ -108,26 +132,51 @@ def issue_token(plan: Plan, code: str) -> str:
 
 @dataclass(frozen=True)
 class Held:
-    """A plan whose code and PIN were given less than 15 minutes ago."""
+    """A plan whose code and PIN were given a short while ago (see :func:`read_token`)."""
 
     plan: Plan
     code: str
     token: str
+    since: int  # when the code and PIN were given
+
+    @classmethod
+    def opened(cls, plan: Plan, code: str, *, since: int | None = None) -> Held:
+        """The plan with a fresh MANAGE token (``since``: keep an earlier start)."""
+        since = _now() if since is None else since
+        return cls(plan=plan, code=code, token=issue_token(plan, code, since=since), since=since)
 
 
-def read_token(token: str) -> Held | None:
-    """The plan a token opens, or None: altered, expired, plan deleted or PIN changed."""
+def read_token(token: str, *, use: str = MANAGE) -> Held | None:
+    """The plan a token opens for ``use``, renewed; or None.
+
+    None if the token is altered, idle too long, past its whole lifetime, only
+    for the card when ``use`` is :data:`MANAGE`, or if the plan is deleted,
+    locked or has another PIN.
+    """
     try:
         data = signing.loads(token, salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE_SECONDS)
+        since, token_use = int(data["since"]), str(data["use"])
+        if not 0 <= _now() - since <= TOKEN_LIFETIME_SECONDS or token_use not in (use, MANAGE):
+            return None
         plan = Plan.objects.filter(pk=data["plan"]).first()
         if plan is None or not digests_match(plan.pin_digest[:16], str(data["pin"])):
             return None
         code = unseal_text(str(data["code"]), context=TOKEN_CODE_CONTEXT)
-    except (signing.BadSignature, DecryptionError, ValidationError, KeyError, TypeError):
+    except (
+        signing.BadSignature,
+        DecryptionError,
+        ValidationError,
+        KeyError,
+        TypeError,
+        ValueError,
+    ):
         return None
     if not digests_match(codes.code_index(code), plan.code_index):
         return None
-    return Held(plan=plan, code=code, token=issue_token(plan, code))
+    if plan.locked_until is not None and plan.locked_until > timezone.now():
+        return None
+    token = issue_token(plan, code, use=token_use, since=since)
+    return Held(plan=plan, code=code, token=token, since=since)
 
 
 # --- pages -------------------------------------------------------------------------
@@ -191,7 +240,8 @@ def new_plan(request: HttpRequest) -> HttpResponse:
 
 
 def remember_registration(request: HttpRequest, plan: Plan, code: str) -> None:
-    request.session[JUST_REGISTERED] = issue_token(plan, code)
+    # For the wallet card only: whoever registers (a volunteer too) cannot open the plan.
+    request.session[JUST_REGISTERED] = issue_token(plan, code, use=CARD)
 
 
 def take_registration(request: HttpRequest) -> Held | None:
@@ -200,7 +250,7 @@ def take_registration(request: HttpRequest) -> Held | None:
     if not request.session.keys():
         # An anonymous visitor's session held only this: delete its row, not just the key.
         request.session.flush()
-    return read_token(token) if isinstance(token, str) else None
+    return read_token(token, use=CARD) if isinstance(token, str) else None
 
 
 @login_not_required
@@ -288,7 +338,7 @@ def manage(request: HttpRequest) -> HttpResponse:
     if answer is PinCheck.WRONG or plan is None:
         _wrong(form)
         return _manage_page(request, form, status=400)
-    return _plan_page(request, Held(plan=plan, code=code, token=issue_token(plan, code)))
+    return _plan_page(request, Held.opened(plan, code))
 
 
 def _plan_page(
@@ -296,7 +346,7 @@ def _plan_page(
     held: Held,
     *,
     entry: PlanEntry | None = None,
-    pin_form: NewPinForm | None = None,
+    pin_form: ChangePinForm | None = None,
     done: str = "",
     status: int = 200,
 ) -> HttpResponse:
@@ -304,7 +354,7 @@ def _plan_page(
         entry = PlanEntry(
             contents=open_contents(held.plan), language=held.plan.language, with_pin=False
         )
-    pin_form = pin_form or NewPinForm()
+    pin_form = pin_form or ChangePinForm()
     context = entry_context(entry) | {
         "token": held.token,
         "pin_form": pin_form,
@@ -316,37 +366,40 @@ def _plan_page(
 
 def _expired(request: HttpRequest) -> HttpResponse:
     message = _(
-        "For your safety, the page closed after 15 minutes. Write your plan code and PIN again."
+        "For your safety, the page closed: it stays open 15 minutes after each step and "
+        "20 minutes in all. Write your plan code and PIN again."
     )
     return _manage_page(request, ManageForm(), status=403, error_links=[ErrorLink("", message)])
 
 
-def _held_plan(request: HttpRequest) -> Held | None:
-    token = request.POST.get("token", "")
-    return read_token(token) if token else None
-
-
 def _with_plan(
-    view: Callable[[HttpRequest, Held], HttpResponse],
-) -> Callable[[HttpRequest], HttpResponse]:
-    """A POST that carries a valid token; a GET (a language switch) goes back to code and PIN."""
+    use: str = MANAGE,
+) -> Callable[[Callable[[HttpRequest, Held], HttpResponse]], Callable[[HttpRequest], HttpResponse]]:
+    """A POST that carries a valid token for ``use``; a GET (a language switch) goes back to
+    code and PIN."""
 
-    @wraps(view)
-    def wrapper(request: HttpRequest) -> HttpResponse:
-        if request.method != "POST":
-            return redirect("plans_public:manage")
-        held = _held_plan(request)
-        if held is None:
-            return _expired(request)
-        return view(request, held)
+    def decorator(
+        view: Callable[[HttpRequest, Held], HttpResponse],
+    ) -> Callable[[HttpRequest], HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest) -> HttpResponse:
+            if request.method != "POST":
+                return redirect("plans_public:manage")
+            token = request.POST.get("token", "")
+            held = read_token(token, use=use) if token else None
+            if held is None:
+                return _expired(request)
+            return view(request, held)
 
-    return wrapper
+        return wrapper
+
+    return decorator
 
 
 @login_not_required
 @private_page
 @require_http_methods(["GET", "POST"])
-@_with_plan
+@_with_plan()
 def edit_plan(request: HttpRequest, held: Held) -> HttpResponse:
     entry = PlanEntry(request.POST, with_pin=False)
     if not entry.is_valid():
@@ -358,20 +411,28 @@ def edit_plan(request: HttpRequest, held: Held) -> HttpResponse:
 @login_not_required
 @private_page
 @require_http_methods(["GET", "POST"])
-@_with_plan
+@_with_plan()
 def new_pin(request: HttpRequest, held: Held) -> HttpResponse:
-    form = NewPinForm(request.POST)
+    form = ChangePinForm(request.POST)
     if not form.is_valid():
         return _plan_page(request, held, pin_form=form, status=400)
+    # The current PIN too: a page left open must not let somebody else take the plan over.
+    answer = check_pin(plan=held.plan, pin=form.cleaned_data["current_pin"])
+    if answer is PinCheck.LOCKED:
+        return _expired(request)
+    if answer is not PinCheck.OK:
+        form.add_error("current_pin", _("That is not the plan's PIN now. Type it again."))
+        return _plan_page(request, held, pin_form=form, status=400)
     plan = change_pin(plan=held.plan, new_pin=form.cleaned_data["pin"])
-    renewed = Held(plan=plan, code=held.code, token=issue_token(plan, held.code))
+    # The renewed token keeps its start: a new PIN does not lengthen the page's life.
+    renewed = Held.opened(plan, held.code, since=held.since)
     return _plan_page(request, renewed, done=_("Your new PIN is set. Use it from now on."))
 
 
 @login_not_required
 @private_page
 @require_http_methods(["GET", "POST"])
-@_with_plan
+@_with_plan()
 def delete(request: HttpRequest, held: Held) -> HttpResponse:
     if "confirm_step" not in request.POST:
         context = {"form": DeleteForm(), "token": held.token, "error_links": []}
@@ -387,7 +448,7 @@ def delete(request: HttpRequest, held: Held) -> HttpResponse:
 @login_not_required
 @private_page
 @require_http_methods(["GET", "POST"])
-@_with_plan
+@_with_plan(use=CARD)
 def wallet_card(request: HttpRequest, held: Held) -> HttpResponse:
     pdf = render_wallet_card(code=held.code, language=held.plan.language)
     response = HttpResponse(pdf, content_type="application/pdf")
