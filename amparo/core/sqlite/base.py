@@ -14,8 +14,14 @@ first takes two locks, and releases both when it commits or rolls back:
 1. a lock shared by the threads of this process, which wakes a waiting
    thread the moment the holder is done;
 2. for a database file, an advisory ``flock`` on ``<database>-writer.lock``
-   shared with the other processes, polled every half millisecond by the one
-   waiting thread of each process.
+   shared with the other processes, polled every 0.1 ms by the one waiting
+   thread of each process.
+
+Web processes take turns: a transaction that finds another web process
+waiting (see below) first leaves it a moment (:data:`POLL_SECONDS`) to take
+the lock. Without that, a process whose threads queue for the lock hands it
+from thread to thread, and the other process's requests wait behind all of
+them (``amparo bench intake`` measures both this and the poll interval).
 
 Web processes go first: while one of their threads waits, it holds a shared
 ``flock`` on ``<database>-waiting.lock``, and a background process (``amparo
@@ -47,7 +53,7 @@ from typing import Any
 from django.db import OperationalError
 from django.db.backends.sqlite3 import base
 
-POLL_SECONDS = 0.0005
+POLL_SECONDS = 0.0001
 BACKGROUND_DEFERS_AT_MOST = 0.25
 
 _thread_locks: dict[str, threading.Lock] = {}
@@ -93,6 +99,18 @@ def _try_flock(descriptor: int, operation: int) -> bool:
     try:
         fcntl.flock(descriptor, operation | fcntl.LOCK_NB)
     except BlockingIOError:
+        return False
+    return True
+
+
+def _another_process_waits(waiting: int) -> bool:
+    """True if a web process holds the waiting file (this process's waiter never does here).
+
+    Called with this process's thread lock held, so no thread of this process
+    is waiting on the file lock at that moment.
+    """
+    if _try_flock(waiting, fcntl.LOCK_EX):
+        fcntl.flock(waiting, fcntl.LOCK_UN)
         return False
     return True
 
@@ -164,6 +182,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self._writer_lock_held = True
 
     def _take_file_lock(self, writer: int, waiting: int, *, deadline: float) -> None:
+        if not _background and _another_process_waits(waiting):
+            time.sleep(POLL_SECONDS)  # its turn first
         if _try_flock(writer, fcntl.LOCK_EX):
             return
         if _background:

@@ -189,3 +189,28 @@ def test_a_forked_child_starts_with_no_writer_lock_and_its_own_lock_files(
         with pytest.raises(OSError):
             os.fstat(inherited[0])  # the child's copies are closed
     connection.close()
+
+
+@pytest.mark.parametrize(("another_waits", "yields"), [(True, True), (False, False)])
+def test_a_web_transaction_lets_a_waiting_web_process_go_first(
+    database: Path, monkeypatch: pytest.MonkeyPatch, another_waits: bool, yields: bool
+) -> None:
+    waiting = os.open(f"{database}-waiting.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    if another_waits:
+        fcntl.flock(waiting, fcntl.LOCK_SH)
+    events: list[object] = []
+    real_sleep, real_try = time.sleep, base._try_flock
+    monkeypatch.setattr(base.time, "sleep", lambda s: (events.append(s), real_sleep(s)))
+    monkeypatch.setattr(base, "_try_flock", lambda d, op: (events.append(d), real_try(d, op))[1])
+    connection = use(database, timeout=5)
+
+    with transaction.atomic(using=ALIAS):
+        connection.cursor().execute("INSERT INTO t VALUES ('web')")
+        assert connection._lock_files is not None
+        writer_descriptor = connection._lock_files[0]
+
+    connection.close()
+    os.close(waiting)
+    assert rows(database) == ["web"]
+    first = events.index(writer_descriptor)
+    assert (base.POLL_SECONDS in events[:first]) is yields
