@@ -103,7 +103,13 @@ def _long_text(label: Any, help_text: Any = "") -> forms.CharField:
 
 
 class MemberForm(forms.Form):
-    """One person the plan is for. A blank row is ignored."""
+    """One person the plan is for. A blank row is ignored.
+
+    On a plan being changed the A-number is write-only: the page says one is on
+    file (``a_number_on_file``, set by :class:`PlanEntry` from the stored plan,
+    never from the POST) but never shows it; the field replaces it and
+    ``remove_a_number`` drops it.
+    """
 
     name = _text(_("Name"))
     is_child = forms.BooleanField(label=_("Child (under 18)"), required=False)
@@ -112,6 +118,22 @@ class MemberForm(forms.Form):
         max_length=16,
         help_text=_("The letter A and 8 or 9 digits, as on immigration papers."),
     )
+    remove_a_number = forms.BooleanField(label=_("Remove the A-number on file"), required=False)
+
+    a_number_on_file = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["a_number"].widget.attrs["autocomplete"] = "off"
+
+    def mark_a_number_on_file(self) -> None:
+        self.a_number_on_file = True
+        self.fields["a_number"].label = _("New A-number (optional)")
+        self.fields["a_number"].help_text = _(
+            "An A-number is on file for this person; for your safety we do not show it. "
+            "Leave this empty to keep it, or write a new one to replace it. If you change "
+            "the name on this row, write the A-number again."
+        )
 
     def clean_a_number(self) -> str:
         value: str = self.cleaned_data["a_number"].strip()
@@ -214,9 +236,36 @@ class _Rows(forms.BaseFormSet):
 
 class _MemberRows(_Rows):
     row_label = _("Person {number}")
+    # The stored members of a plan being changed, by row (rows follow the stored order).
+    on_file: tuple[Member, ...] = ()
+
+    def mark_a_numbers_on_file(self, members: list[Member]) -> None:
+        self.on_file = tuple(members)
+        for form, member in zip(self.forms, members, strict=False):
+            if member.a_number:
+                form.mark_a_number_on_file()
 
     def members(self) -> list[Member]:
-        return [m for form in self.forms if (m := form.member()) is not None]
+        found = []
+        for index, form in enumerate(self.forms):
+            member = form.member()
+            if member is None:
+                continue
+            stored = self.on_file[index] if index < len(self.on_file) else None
+            if (
+                stored is not None
+                and not member.a_number
+                and not form.cleaned_data["remove_a_number"]
+                # Another person written over this row does not inherit the A-number.
+                and _same_name(stored.name, member.name)
+            ):
+                member.a_number = stored.a_number
+            found.append(member)
+        return found
+
+
+def _same_name(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
 class _ContactRows(_Rows):
@@ -433,9 +482,12 @@ class RowGroups:
 class PlanEntry:
     """The whole plan form: details, member rows, contact rows and, for a new plan, a PIN.
 
-    ``contents`` prefills it (a plan being changed); ``data`` binds it (a POST).
-    Rows: :data:`MEMBER_ROWS` for members (a plan being changed gets what it has
-    and two more, up to the maximum) and every contact row there may be.
+    ``contents``: the stored plan being changed (it prefills an unbound form);
+    ``data`` binds it (a POST). Rows: :data:`MEMBER_ROWS` for members (a plan
+    being changed gets what it has and two more, up to the maximum) and every
+    contact row there may be. A-numbers of a plan being changed are never put
+    back on the page: a row says one is on file, and :meth:`contents` keeps it
+    unless the row replaces or removes it (or the person is taken out).
     """
 
     def __init__(
@@ -446,20 +498,22 @@ class PlanEntry:
         language: str | None = None,
         with_pin: bool = True,
     ) -> None:
+        # Only an unbound form is prefilled: a bound row equal to its initial values would
+        # count as unchanged, and an unchanged extra row is skipped as blank.
+        prefill = contents if data is None else None
         member_initial = [
-            {"name": m.name, "is_child": m.is_child, "a_number": m.a_number and f"A{m.a_number}"}
-            for m in (contents.members if contents else [])
+            {"name": m.name, "is_child": m.is_child} for m in (prefill.members if prefill else [])
         ]
         contact_initial = [
             {"name": c.name, "phone": c.phone, "language": c.language, "relation": c.relation}
-            for c in (contents.contacts if contents else [])
+            for c in (prefill.contacts if prefill else [])
         ]
         member_rows = min(MAX_MEMBERS, max(MEMBER_ROWS, len(member_initial) + 2))
         contact_rows = MAX_CONTACTS
         default_language = language or page_language()
         details_initial = (
-            PlanDetailsForm.initial_from(contents, language=default_language)
-            if contents
+            PlanDetailsForm.initial_from(prefill, language=default_language)
+            if prefill
             else {"language": default_language}
         )
         self.details = PlanDetailsForm(data, initial=details_initial)
@@ -470,6 +524,7 @@ class PlanEntry:
         self.contacts = _contact_rows(contact_rows - len(contact_initial))(
             data, prefix="contacts", initial=contact_initial or None
         )
+        self.members.mark_a_numbers_on_file(contents.members if contents else [])
         self.contacts.default_language = default_language
         self.pin = NewPinForm(data) if with_pin else None
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.utils import translation
 
-from amparo.plans.contents import MAX_CONTACTS
+from amparo.plans.contents import MAX_CONTACTS, PlanContents
 from amparo.plans.forms import (
     MEMBER_ROWS,
     ManageForm,
@@ -158,7 +158,9 @@ def test_a_plan_being_changed_is_prefilled_with_two_spare_member_rows() -> None:
     assert entry.pin is None
     assert entry.members.total_form_count() == MEMBER_ROWS
     assert entry.contacts.total_form_count() == MAX_CONTACTS
-    assert entry.members.forms[0]["a_number"].value() == "A012345678"
+    assert entry.members.forms[0]["a_number"].value() in ("", None)  # write-only
+    assert entry.members.forms[0].a_number_on_file
+    assert not entry.members.forms[1].a_number_on_file
     assert entry.contacts.forms[2]["phone"].value() == "+18605550003"
     assert entry.contacts.forms[2]["language"].value() == contents.contacts[2].language
     assert entry.contacts.forms[3]["language"].value() == "pt"
@@ -194,3 +196,53 @@ def test_the_manage_form_refuses_what_is_not_a_code() -> None:
 
     assert not form.is_valid()
     assert "code" in form.errors
+
+
+def changed(contents: PlanContents, **fields: Any) -> PlanContents:
+    """The plan as saved from its edit form, where rows 0 and 1 are the stored members."""
+    data = plan_post(pin=None, pin_again=None, **{"members-0-a_number": ""})
+    data["members-0-name"] = contents.members[0].name
+    data["members-1-name"] = contents.members[1].name
+    data.update(fields)
+    entry = PlanEntry(
+        {k: v for k, v in data.items() if v is not None}, contents=contents, with_pin=False
+    )
+    assert entry.is_valid(), entry.error_links()
+    return entry.contents()
+
+
+def test_an_a_number_on_file_is_kept_when_its_field_is_left_empty() -> None:
+    contents = make_contents()
+
+    saved = changed(contents)
+
+    assert [m.a_number for m in saved.members] == ["012345678", ""]
+
+
+def test_an_a_number_on_file_is_replaced_or_removed() -> None:
+    contents = make_contents()
+
+    replaced = changed(contents, **{"members-0-a_number": "A 987 654 321"})
+    removed = changed(contents, **{"members-0-remove_a_number": "on"})
+
+    assert replaced.members[0].a_number == "987654321"
+    assert removed.members[0].a_number == ""
+
+
+def test_another_person_on_the_row_does_not_inherit_the_a_number() -> None:
+    contents = make_contents()
+
+    saved = changed(contents, **{"members-0-name": "Otra Persona"})
+    taken_out = changed(contents, **{"members-0-name": ""})
+
+    assert saved.members[0].a_number == ""
+    assert "012345678" not in {m.a_number for m in taken_out.members}
+
+
+def test_an_a_number_cannot_be_claimed_from_the_post_alone() -> None:
+    # A new plan has nothing on file: a forged "remove" or empty field gives nothing.
+    entry = PlanEntry(plan_post(**{"members-0-a_number": "", "members-0-remove_a_number": "on"}))
+
+    assert entry.is_valid()
+    assert entry.contents().members[0].a_number == ""
+    assert not entry.members.forms[0].a_number_on_file

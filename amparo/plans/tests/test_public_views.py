@@ -219,7 +219,7 @@ def test_code_and_pin_open_the_plan_prefilled(
     assert response.status_code == 200
     assert_private(response)
     assert 'value="Rosa Quintanilla-Fake"' in page
-    assert 'value="A012345678"' in page
+    assert "A-number on file" in page and "012345678" not in page
     assert 'value="+18605550001"' in page
     assert "Blue folder under the bed" in page
     assert code not in page and PIN not in page
@@ -306,6 +306,50 @@ def test_the_plan_is_changed_with_the_token(client: Client) -> None:
     assert [c.name for c in contents.contacts] == ["Nuevo Contacto"]
     assert plan.language == "ht"
     assert 'value="Nuevo Contacto"' in response.content.decode()
+
+
+def test_a_numbers_are_never_shown_back_and_are_kept_replaced_or_removed(client: Client) -> None:
+    plan, code = make_plan()
+    token = token_of(open_plan(client, code))
+
+    def save(token: str, **fields: Any) -> Any:
+        data = plan_post(token=token, pin=None, pin_again=None)
+        data["members-0-name"] = "Rosa Quintanilla-Fake"
+        data["members-0-a_number"] = ""
+        data.update(fields)
+        response = client.post(EDIT, data)
+        assert response.status_code == 200, response.content.decode()
+        plan.refresh_from_db()
+        return response
+
+    with translation.override("en"):
+        kept = save(token)
+        assert open_contents(plan).members[0].a_number == "012345678"
+        assert "A-number on file" in kept.content.decode()
+        assert "012345678" not in kept.content.decode()
+        replaced = save(token_of(kept), **{"members-0-a_number": "A987654321"})
+        assert open_contents(plan).members[0].a_number == "987654321"
+        assert "987654321" not in replaced.content.decode()
+        removed = save(token_of(replaced), **{"members-0-remove_a_number": "on"})
+
+    assert open_contents(plan).members[0].a_number == ""
+    assert "A-number on file" not in removed.content.decode()
+
+
+def test_a_change_with_errors_does_not_show_the_a_number_either(client: Client) -> None:
+    _plan, code = make_plan()
+    token = token_of(open_plan(client, code))
+    data = plan_post(token=token, pin=None, pin_again=None)
+    data["members-0-name"] = "Rosa Quintanilla-Fake"
+    data["members-0-a_number"] = ""
+    data["contacts-0-phone"] = "bad"
+
+    with translation.override("en"):
+        response = client.post(EDIT, data)
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "A-number on file" in page and "012345678" not in page
 
 
 def test_a_change_with_errors_keeps_what_was_typed(client: Client) -> None:

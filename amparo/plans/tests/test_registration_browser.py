@@ -72,7 +72,10 @@ def test_a_family_registers_and_opens_its_plan_without_javascript(browser, live_
 
     assert page.locator("#plan-open").is_visible()
     assert page.input_value("#id_members-0-name") == "Rosa Inventada"
-    assert page.input_value("#id_members-0-a_number") == "A012345678"
+    # A-numbers are write-only once stored: the page says one is on file, never which.
+    assert page.input_value("#id_members-0-a_number") == ""
+    assert page.locator("#members-0-a-number-on-file").is_visible()
+    assert "012345678" not in page.content()
     assert page.input_value("#id_contacts-0-phone") == "+18605550142"
     assert page.input_value("#id_documents_location") == "Carpeta azul"
     assert "/plan/manage/" in page.url and code.replace(" ", "") not in page.url

@@ -401,7 +401,7 @@ def _with_plan(
 @require_http_methods(["GET", "POST"])
 @_with_plan()
 def edit_plan(request: HttpRequest, held: Held) -> HttpResponse:
-    entry = PlanEntry(request.POST, with_pin=False)
+    entry = PlanEntry(request.POST, contents=open_contents(held.plan), with_pin=False)
     if not entry.is_valid():
         return _plan_page(request, held, entry=entry, status=400)
     update_plan(plan=held.plan, contents=entry.contents(), language=entry.language)
