@@ -35,6 +35,7 @@ from amparo.channels.actions import queue_message
 from amparo.channels.models import Lane
 from amparo.contacts.actions import find_or_create_contact
 from amparo.contacts.models import Contact
+from amparo.core.ratelimit import allow
 from amparo.crypto import plan_keys
 from amparo.crypto.vault import digests_match, plan_pin_digest
 from amparo.plans import codes
@@ -274,6 +275,31 @@ def _tell_coordinators_of_stopped_staff(username: str) -> None:
             "mistake on a busy line, review their account."
         ).format(username=username)
     send_mass_mail([(subject, body, None, [address]) for address in addresses], fail_silently=True)
+
+
+# The rate-limit scope that counts tries of a code that is no plan's, shared by every
+# door (web, SMS): a code must answer alike whichever door it is tried at.
+UNKNOWN_CODE_SCOPE = "plan-unknown-code"
+
+
+def check_unknown_code(*, code: str) -> PinCheck:
+    """Answer a try of ``code``, which is no plan's, as a real plan would: WRONG, then LOCKED.
+
+    Counted per code across every door in :data:`UNKNOWN_CODE_SCOPE`, so that
+    locking cannot tell whether a code exists. With
+    ``AMPARO_PLAN_PIN_ATTEMPTS`` of 1 a real plan locks at its first wrong PIN,
+    and so does this.
+    """
+    limit = settings.AMPARO_PLAN_PIN_ATTEMPTS - 1
+    if limit < 1:
+        return PinCheck.LOCKED
+    allowed = allow(
+        scope=UNKNOWN_CODE_SCOPE,
+        key=codes.normalize_code(code) or code,
+        limit=limit,
+        window_seconds=settings.AMPARO_PLAN_LOCK_MINUTES * 60,
+    )
+    return PinCheck.WRONG if allowed else PinCheck.LOCKED
 
 
 @dataclass(frozen=True)

@@ -28,9 +28,10 @@ operator.
 
 Guarding the code and PIN:
 
-- An unknown code and a wrong PIN get the same answer. An unknown code also
-  "locks" after as many tries as a real plan would (counted in the cache per
-  code), so locking cannot tell whether a code exists.
+- An unknown code, a wrong PIN and a locked plan get the same answer
+  (:func:`~amparo.plans.sms_texts.no_match`). An unknown code also "locks"
+  after as many tries as a real plan would, counted per code across the web
+  and SMS doors (:func:`~amparo.plans.actions.check_unknown_code`).
 - Every phone gets :data:`ATTEMPTS_PER_HOUR` tries an hour, whatever the code.
 - The stored inbound text keeps the keyword only: code and PIN are blanked
   from ``InboundMessage.body`` once the text is handled (the operators'
@@ -49,7 +50,6 @@ import re
 import unicodedata
 from collections.abc import Callable
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 
@@ -193,17 +193,12 @@ def _open(context: KeywordContext, code: str, pin: str) -> Plan | None:
     if plan is not None:
         outcome = actions.check_pin(plan=plan, pin=pin)
     else:
-        attempts = settings.AMPARO_PLAN_PIN_ATTEMPTS
-        allowed = attempts > 1 and allow(
-            scope="plan-unknown-code",
-            key=code,
-            limit=attempts - 1,
-            window_seconds=settings.AMPARO_PLAN_LOCK_MINUTES * 60,
-        )
-        outcome = PinCheck.WRONG if allowed else PinCheck.LOCKED
+        outcome = actions.check_unknown_code(code=code)
     if outcome is PinCheck.OK:
         return plan
-    _reply(context, texts.locked if outcome is PinCheck.LOCKED else texts.no_match)
+    # Wrong, locked or no such code: one answer (a different one for a lock would tell
+    # that the code is a plan's).
+    _reply(context, texts.no_match)
     return None
 
 

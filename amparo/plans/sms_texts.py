@@ -38,12 +38,11 @@ def already_active(*, reference: str) -> str:
 
 
 def no_match() -> str:
-    """Wrong code and wrong PIN alike: the answer never tells whether a code exists."""
-    return gettext("That plan code and PIN do not match. Check both and try again.")
-
-
-def locked() -> str:
-    return gettext("Too many tries. Try again later or call {hotline}.").format(hotline=_hotline())
+    """Wrong code, wrong PIN and a plan locked by wrong PINs alike: the answer never tells
+    whether a code exists, and still tells a real family what to do."""
+    return gettext(
+        "That code and PIN do not open a plan now. Check them, or call {hotline}."
+    ).format(hotline=_hotline())
 
 
 def too_many_from_this_phone() -> str:

@@ -415,9 +415,8 @@ def test_five_wrong_pins_lock_the_plan_even_against_the_right_pin_until_the_lock
     text_in(f"{activate} {code} 9998")
     text_in(f"{activate} {code} {PIN}")
 
-    no_match = in_language(language, texts.no_match)
-    locked = in_language(language, texts.locked)
-    assert answers_to(PHONE) == [no_match] * 4 + [locked, locked]
+    # Locked answers like wrong: a different answer would tell that the code is a plan's.
+    assert answers_to(PHONE) == [in_language(language, texts.no_match)] * 6
     assert not Activation.objects.exists()
     plan.refresh_from_db()
     assert plan.locked_until is not None and plan.locked_until > timezone.now()
@@ -432,22 +431,52 @@ def test_five_wrong_pins_lock_the_plan_even_against_the_right_pin_until_the_lock
 
 
 @pytest.mark.parametrize(("language", "activate", "_s", "_n", "_d"), WORDS)
-def test_an_unknown_code_gets_the_same_answer_as_a_wrong_pin_and_locks_alike(
+def test_an_unknown_code_gets_the_same_answer_as_a_wrong_pin_and_a_locked_plan(
     language: str, activate: str, _s: str, _n: str, _d: str
 ) -> None:
-    _plan, code = make_plan()
+    plan, code = make_plan()
     unknown = "99999999" if code != "99999999" else "88888888"
     spoken_by(PHONE, language)
 
     text_in(f"{activate} {code} 9999")
     text_in(f"{activate} {unknown} {PIN}")
+    Plan.objects.filter(pk=plan.pk).update(locked_until=timezone.now() + dt.timedelta(minutes=15))
+    text_in(f"{activate} {code} {PIN}")  # locked
     for _ in range(4):
-        text_in(f"{activate} {unknown} {PIN}")
+        text_in(f"{activate} {unknown} {PIN}")  # the unknown code "locks" too
 
-    answers = answers_to(PHONE)
-    assert answers[0] == answers[1] == in_language(language, texts.no_match)
-    assert answers[-1] == in_language(language, texts.locked)
-    assert answers[-2] == in_language(language, texts.no_match)
+    wrong_pin, unknown_code, locked, *unknown_after = answers_to(PHONE)
+    assert wrong_pin == unknown_code == locked == in_language(language, texts.no_match)
+    assert set(unknown_after) == {locked}
+    with translation.override("en"):
+        assert texts._hotline() in texts.no_match()
+    assert not Activation.objects.exists()
+
+
+def test_an_unknown_code_locks_after_the_attempts_less_one_and_survives_one_attempt(
+    settings: Any,
+) -> None:
+    from amparo.plans.actions import UNKNOWN_CODE_SCOPE, PinCheck, check_unknown_code
+
+    assert UNKNOWN_CODE_SCOPE == "plan-unknown-code"
+    settings.AMPARO_PLAN_PIN_ATTEMPTS = 1
+    assert check_unknown_code(code="9999 9999") is PinCheck.LOCKED  # no ValueError
+    settings.AMPARO_PLAN_PIN_ATTEMPTS = 3
+    assert check_unknown_code(code="8888 8888") is PinCheck.WRONG
+    assert check_unknown_code(code="88888888") is PinCheck.WRONG
+    assert check_unknown_code(code="88888888") is PinCheck.LOCKED
+
+
+def test_one_pin_attempt_setting_answers_an_unknown_code_by_text(settings: Any) -> None:
+    settings.AMPARO_PLAN_PIN_ATTEMPTS = 1
+    _plan, code = make_plan()
+    unknown = "99999999" if code != "99999999" else "88888888"
+
+    text_in(f"DETAINED {code} 9999")
+    text_in(f"DETAINED {unknown} {PIN}")
+
+    with translation.override("en"):
+        assert answers_to(PHONE) == [texts.no_match()] * 2
 
 
 def test_a_phone_gets_ten_tries_an_hour_whatever_the_codes() -> None:
@@ -619,7 +648,6 @@ def test_every_answer_is_one_gsm7_segment_in_english() -> None:
             texts.activated(reference="123456"),
             texts.already_active(reference="123456"),
             texts.no_match(),
-            texts.locked(),
             texts.too_many_from_this_phone(),
             texts.pin_changed(),
             texts.deleted(),
