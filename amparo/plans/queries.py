@@ -1,8 +1,8 @@
 """Reads of family plans.
 
-Staff never read a dormant plan: only a plan with an activation (an open case)
-can be opened, by the roles that work the first hours of a detention. The
-family itself reads and changes its plan with its code and PIN.
+Staff never read a dormant plan: only a plan with an activation, and only while
+its case is open, can be opened, by the roles that work the first hours of a
+detention. The family itself reads and changes its plan with its code and PIN.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from django.shortcuts import get_object_or_404
 
 from amparo.accounts.models import Role, User
 from amparo.audit.actions import record_event
-from amparo.cases.models import CaseTask
+from amparo.cases.models import CaseStatus, CaseTask
+from amparo.crypto import plan_keys
 from amparo.plans import codes
 from amparo.plans.contents import PlanContents
 from amparo.plans.models import Activation, ActivationNotice, NoticeStatus, Plan
@@ -26,11 +27,18 @@ ACTIVATION_ROLES = (Role.OPERATOR, Role.COORDINATOR, Role.LEGAL)
 
 
 def find_plan(code: str) -> Plan | None:
-    """The plan with this code (any spelling ``normalize_code`` reads), or None."""
+    """The plan with this code (any spelling ``normalize_code`` reads), or None.
+
+    None too for a plan whose key is gone (shredded, and deleting the row then
+    failed): it can never be opened again, so it answers as no plan at all.
+    """
     normalized = codes.normalize_code(code)
     if normalized is None:
         return None
-    return Plan.objects.filter(code_index=codes.code_index(normalized)).first()
+    plan = Plan.objects.filter(code_index=codes.code_index(normalized)).first()
+    if plan is None or not plan_keys.has_plan_key(plan.pk):
+        return None
+    return plan
 
 
 def _require(user: User, roles: tuple[Role, ...]) -> None:
@@ -41,24 +49,37 @@ def _require(user: User, roles: tuple[Role, ...]) -> None:
 @dataclass(frozen=True)
 class ActivationPage:
     activation: Activation
-    contents: PlanContents | None  # None: the family deleted the plan since
+    # None: the case is closed (``case_closed``), or the plan was deleted since.
+    contents: PlanContents | None
     notices: list[ActivationNotice]
     tasks: list[CaseTask]
+    case_closed: bool = False
 
 
 def access_activation(user: User, activation_id: Any) -> ActivationPage:
-    """An activation, its plan's contents and checklist; audited as ``plans.activation_view``."""
+    """An activation, its checklist and notices, and its plan's contents while the case is open.
+
+    Audited as ``plans.activation_view``. Once the case is closed the page still
+    shows the checklist and who was texted, never the plan again.
+    """
     _require(user, ACTIVATION_ROLES)
     activation = get_object_or_404(
         Activation.objects.select_related("plan", "case", "by_user"), pk=activation_id
     )
-    contents = open_contents(activation.plan) if activation.plan is not None else None
+    case_closed = activation.case.status != CaseStatus.OPEN
+    contents = None
+    if activation.plan is not None and not case_closed:
+        try:
+            contents = open_contents(activation.plan)
+        except plan_keys.PlanKeyMissing:
+            contents = None  # its key was shredded but the row outlived it: deleted
     record_event(actor=user, action="plans.activation_view", target=activation)
     return ActivationPage(
         activation=activation,
         contents=contents,
         notices=list(activation.notices.select_related("message")),
         tasks=list(activation.case.tasks.all()),
+        case_closed=case_closed,
     )
 
 

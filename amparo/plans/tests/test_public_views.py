@@ -560,6 +560,26 @@ def test_deleting_asks_first_then_destroys_the_key_and_the_plan(client: Client) 
     assert client.post(CARD, {"token": token}).status_code == 403
 
 
+def test_a_plan_whose_key_is_gone_answers_like_a_wrong_code(client: Client) -> None:
+    plan, code = make_plan()
+    token = token_of(open_plan(client, code))
+    plan_keys.shred_plan_key(plan.pk)  # and deleting the row failed
+    other = "1" + code[1:] if code[0] != "1" else "2" + code[1:]
+
+    with translation.override("en"):
+        gone = open_plan(client, code)
+        unknown = open_plan(client, other)
+        edit = client.post(EDIT, plan_post(token=token, pin=None, pin_again=None))
+
+    def answer(response: Any) -> str:
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+
+    assert gone.status_code == unknown.status_code == 400
+    assert answer(gone).replace(code, other) == answer(unknown)
+    assert edit.status_code == 403
+    assert client.post(CARD, {"token": token}).status_code == 403
+
+
 def test_nothing_of_the_plan_reaches_the_logs(
     client: Client, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -22,6 +22,7 @@ from amparo.cases.models import CaseStatus, CaseTask, DetentionCase
 from amparo.channels.models import OutboundMessage
 from amparo.contacts.actions import find_or_create_contact, opt_out
 from amparo.contacts.models import ConsentMethod
+from amparo.crypto import plan_keys
 from amparo.plans.actions import (
     LOCKOUTS_CAP,
     STAFF_PIN_FAILURES_PER_PLAN,
@@ -372,6 +373,62 @@ def test_a_plan_deleted_by_the_family_leaves_its_case_and_checklist(client: Clie
     with translation.override("en"):
         listed = client.get(reverse("plans:activations")).content.decode()
     assert "plan deleted by the family" in listed
+
+
+@pytest.mark.parametrize("role", ALLOWED)
+def test_a_closed_case_shows_its_checklist_and_texts_but_not_the_plan(
+    client: Client, role: Role
+) -> None:
+    activation = activated(contacts=2)
+    DetentionCase.objects.filter(pk=activation.case.pk).update(status=CaseStatus.CLOSED)
+    user = signed_in(client, role)
+
+    with translation.override("en"):
+        response = client.get(reverse("plans:activation", args=[activation.pk]))
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "This case is closed: the plan's contents are no longer shown" in body
+    assert activation.case.reference in body and "Located in detention" in body
+    assert "Contact 1: texted" in body and "Contact 2: texted" in body
+    for secret in (
+        "Rosa Quintanilla-Fake",
+        "012345678",
+        "Marta Fakename",
+        "Blue folder under the bed",
+        "Contacto Inventado",
+        "+18605550001",
+    ):
+        assert secret not in body, secret
+    assert AuditEvent.objects.get(action="plans.activation_view").actor == user
+
+
+def test_a_plan_whose_key_is_gone_shows_as_deleted_not_as_an_error(client: Client) -> None:
+    activation = activated()
+    assert activation.plan is not None
+    plan_keys.shred_plan_key(activation.plan.pk)  # and deleting the row failed
+    signed_in(client, Role.LEGAL)
+
+    with translation.override("en"):
+        response = client.get(reverse("plans:activation", args=[activation.pk]))
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Plan deleted by the family" in body and "Rosa Quintanilla-Fake" not in body
+    assert "Contact 1: texted" in body
+
+
+def test_a_code_whose_plan_key_is_gone_cannot_be_activated(client: Client) -> None:
+    plan, code = make_plan()
+    plan_keys.shred_plan_key(plan.pk)
+    signed_in(client, Role.OPERATOR)
+
+    with translation.override("en"):
+        response = client.post(reverse("plans:activate"), {"code": code, "pin": PIN})
+
+    assert response.status_code == 400
+    assert "That plan code and PIN do not match." in response.content.decode()
+    assert not Activation.objects.exists()
 
 
 def test_a_task_is_ticked_and_unticked(client: Client) -> None:

@@ -49,6 +49,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from amparo.core import ratelimit
+from amparo.crypto import plan_keys
 from amparo.crypto.vault import DecryptionError, digests_match, seal_text, unseal_text
 from amparo.intake.forms import ErrorLink
 from amparo.intake.views import client_key
@@ -175,6 +176,8 @@ def read_token(token: str, *, use: str = MANAGE) -> Held | None:
         return None
     if plan.locked_until is not None and plan.locked_until > timezone.now():
         return None
+    if not plan_keys.has_plan_key(plan.pk):
+        return None  # shredded, and deleting the row then failed: the plan is gone
     token = issue_token(plan, code, use=token_use, since=since)
     return Held(plan=plan, code=code, token=token, since=since)
 
@@ -338,7 +341,12 @@ def manage(request: HttpRequest) -> HttpResponse:
     if answer is PinCheck.WRONG or plan is None:
         _wrong(form)
         return _manage_page(request, form, status=400)
-    return _plan_page(request, Held.opened(plan, code))
+    try:
+        return _plan_page(request, Held.opened(plan, code))
+    except plan_keys.PlanKeyMissing:
+        # Its key was shredded since find_plan looked: deleted, like a code that is no plan's.
+        _wrong(form)
+        return _manage_page(request, form, status=400)
 
 
 def _plan_page(

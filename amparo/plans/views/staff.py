@@ -98,6 +98,7 @@ def activation(request: HttpRequest, activation_id: uuid.UUID) -> HttpResponse:
         "activation": page.activation,
         "case": page.activation.case,
         "contents": page.contents,
+        "case_closed": page.case_closed,
         "contacts": _contacts(page.contents, page.notices),
         "tasks": page.tasks,
     }
