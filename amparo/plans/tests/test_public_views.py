@@ -11,6 +11,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import translation
 
+from amparo.core import ratelimit
 from amparo.crypto import plan_keys
 from amparo.plans.actions import check_pin
 from amparo.plans.models import Plan, PlanSource
@@ -244,38 +245,72 @@ def test_an_unknown_code_and_a_wrong_pin_get_the_same_answer(client: Client) -> 
         wrong_pin = open_plan(client, code, "9753")
         unknown = open_plan(client, other, PIN)
 
-    def answer(response: Any) -> str:
-        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
-
     assert wrong_pin.status_code == unknown.status_code == 400
-    assert answer(wrong_pin).replace(code, other) == answer(unknown)
+    assert without_csrf(wrong_pin).replace(code, other) == without_csrf(unknown)
     plan.refresh_from_db()
     assert plan.failed_pin_attempts == 1
 
 
+def without_csrf(response: Any) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+
+
 @override_settings(AMPARO_PLAN_PIN_ATTEMPTS=3)
-def test_wrong_pins_lock_the_plan_and_the_page_says_to_wait_or_call(client: Client) -> None:
+def test_wrong_pins_lock_the_plan_and_the_page_says_to_try_later_or_call(client: Client) -> None:
     plan, code = make_plan()
 
     with translation.override("en"):
         answers = [open_plan(client, code, "9753").status_code for _ in range(3)]
         locked = open_plan(client, code, PIN)
 
-    assert answers == [400, 400, 429]
+    assert answers == [400, 400, 400]
     page = locked.content.decode()
-    assert locked.status_code == 429
-    assert "locked" in page and "call the hotline" in page
-    assert "555-0100" in page
+    assert locked.status_code == 400
+    assert (
+        "That code and PIN do not open a plan now. Check them and try again later, "
+        "or call (860) 555-0100." in page
+    )
     assert 'name="token"' not in page
     plan.refresh_from_db()
     assert plan.locked_until is not None
 
 
 @override_settings(AMPARO_PLAN_PIN_ATTEMPTS=3)
-def test_an_unknown_code_locks_like_a_real_one(client: Client) -> None:
-    answers = [open_plan(client, "48219307", "9753").status_code for _ in range(4)]
+def test_a_locked_plan_and_an_unknown_code_get_byte_identical_answers(client: Client) -> None:
+    plan, code = make_plan()
+    other = "1" + code[1:] if code[0] != "1" else "2" + code[1:]
 
-    assert answers == [400, 400, 429, 429]
+    with translation.override("en"):
+        real = [open_plan(client, code, "9753") for _ in range(4)]
+        unknown = [open_plan(client, other, "9753") for _ in range(4)]
+        real_locked_right_pin = open_plan(client, code, PIN)
+
+    plan.refresh_from_db()
+    assert plan.locked_until is not None
+    for mine, theirs in zip(real, unknown, strict=True):
+        assert mine.status_code == theirs.status_code == 400
+        assert without_csrf(mine).replace(code, other) == without_csrf(theirs)
+    assert without_csrf(real_locked_right_pin).replace(code, other) == without_csrf(unknown[-1])
+
+
+@override_settings(AMPARO_PLAN_PIN_ATTEMPTS=3)
+def test_an_unknown_code_counts_in_the_scope_the_sms_door_uses(client: Client) -> None:
+    for _ in range(2):
+        open_plan(client, "48219307", "9753")
+
+    # The text message door asks the same counter: the code is "locked" there too.
+    assert not ratelimit.allow(
+        scope="plan-unknown-code", key="48219307", limit=2, window_seconds=15 * 60
+    )
+
+
+@override_settings(AMPARO_PLAN_PIN_ATTEMPTS=1)
+def test_one_attempt_per_lock_works_for_unknown_codes_too(client: Client) -> None:
+    with translation.override("en"):
+        response = open_plan(client, "48219307", "9753")
+
+    assert response.status_code == 400
+    assert "do not open a plan now" in response.content.decode()
 
 
 def test_code_and_pin_tries_from_one_client_are_limited(client: Client) -> None:
@@ -571,11 +606,8 @@ def test_a_plan_whose_key_is_gone_answers_like_a_wrong_code(client: Client) -> N
         unknown = open_plan(client, other)
         edit = client.post(EDIT, plan_post(token=token, pin=None, pin_again=None))
 
-    def answer(response: Any) -> str:
-        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
-
     assert gone.status_code == unknown.status_code == 400
-    assert answer(gone).replace(code, other) == answer(unknown)
+    assert without_csrf(gone).replace(code, other) == without_csrf(unknown)
     assert edit.status_code == 403
     assert client.post(CARD, {"token": token}).status_code == 403
 

@@ -76,8 +76,9 @@ REGISTER_WINDOW_SECONDS = 60 * 60
 MANAGE_SCOPE = "plans-manage-web"
 MANAGE_LIMIT = 10
 MANAGE_WINDOW_SECONDS = 10 * 60
-# A code that is no plan's gets "locked" after as many tries as a real one would.
-UNKNOWN_CODE_SCOPE = "plans-unknown-code"
+# A code that is no plan's gets "locked" after as many tries as a real one would. The
+# same scope as by SMS: a real plan's lock counts tries at every door, so this does too.
+UNKNOWN_CODE_SCOPE = "plan-unknown-code"
 
 TOKEN_SALT = "amparo.plans.manage"  # noqa: S105 (a namespace for signatures, not a secret)
 # A token ends this long after the last page that renewed it...
@@ -279,29 +280,37 @@ def _manage_page(
     form: ManageForm,
     *,
     status: int = 200,
-    locked: bool = False,
     error_links: list[ErrorLink] | None = None,
 ) -> HttpResponse:
     context = {
         "form": form,
         "error_links": form.error_links() if form.is_bound else error_links or [],
-        "locked": locked,
         "hotline": plan_hotline(),
     }
     return render(request, "plans/public/manage.html", context, status=status)
 
 
 def _wrong(form: ManageForm) -> None:
-    # The same words for a code that is no plan's and a wrong PIN.
-    form.add_error(None, _("That plan code and PIN do not open a plan. Check both and try again."))
+    # One answer, word for word and with the same status, for a code that is no plan's,
+    # a wrong PIN and a locked plan: nothing tells whether a code exists.
+    form.add_error(
+        None,
+        _(
+            "That code and PIN do not open a plan now. Check them and try again later, "
+            "or call {hotline}."
+        ).format(hotline=plan_hotline().display),
+    )
 
 
 def _unknown_code(code: str) -> PinCheck:
-    """Answer for a code that is no plan's as a real plan would: wrong, then locked."""
+    """Count a try of a code that is no plan's as a real plan would: wrong, then locked."""
+    limit = settings.AMPARO_PLAN_PIN_ATTEMPTS - 1
+    if limit < 1:
+        return PinCheck.LOCKED  # a real plan locks at its first wrong PIN too
     if ratelimit.allow(
         scope=UNKNOWN_CODE_SCOPE,
         key=code,
-        limit=settings.AMPARO_PLAN_PIN_ATTEMPTS - 1,
+        limit=limit,
         window_seconds=settings.AMPARO_PLAN_LOCK_MINUTES * 60,
     ):
         return PinCheck.WRONG
@@ -329,16 +338,7 @@ def manage(request: HttpRequest) -> HttpResponse:
     answer = (
         _unknown_code(code) if plan is None else check_pin(plan=plan, pin=form.cleaned_data["pin"])
     )
-    if answer is PinCheck.LOCKED:
-        form.add_error(
-            None,
-            _(
-                "Too many wrong PINs: for your safety this plan is locked for a while. "
-                "Try again later, or call the hotline."
-            ),
-        )
-        return _manage_page(request, form, status=429, locked=True)
-    if answer is PinCheck.WRONG or plan is None:
+    if answer is not PinCheck.OK or plan is None:
         _wrong(form)
         return _manage_page(request, form, status=400)
     try:
