@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from amparo.contacts.errors import ContactsError
 from amparo.contacts.models import Language
-from amparo.contacts.phones import to_e164
+from amparo.contacts.phones import is_textable, to_e164
 from amparo.intake.forms import ErrorLink
 from amparo.plans import codes
 from amparo.plans.contents import (
@@ -179,9 +179,17 @@ class ContactForm(forms.Form):
     relation = _text(_("Relation (optional)"), max_length=RELATION_MAX)
 
     def clean_phone(self) -> str:
-        return _phone(
+        phone = _phone(
             self.cleaned_data["phone"], _("That is not a phone number we can text. Check it.")
         )
+        # Every contact is texted on activation: no premium-rate or foreign number a form
+        # could use to make us pay for texts (SMS pumping).
+        if phone and not is_textable(phone):
+            raise forms.ValidationError(
+                _("We cannot text this number. Give a mobile or home number in the US."),
+                code="not_textable",
+            )
+        return phone
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

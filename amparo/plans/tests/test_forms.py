@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from amparo.plans.contents import MAX_CONTACTS, PlanContents
 from amparo.plans.forms import (
@@ -246,3 +247,38 @@ def test_an_a_number_cannot_be_claimed_from_the_post_alone() -> None:
     assert entry.is_valid()
     assert entry.contents().members[0].a_number == ""
     assert not entry.members.forms[0].a_number_on_file
+
+
+@pytest.mark.parametrize("phone", ["+19002345678", "1-900-234-5678"])
+def test_a_contact_number_we_cannot_text_is_refused_in_the_page_language(phone: str) -> None:
+    with translation.override("en"):
+        entry = PlanEntry(plan_post(**{"contacts-0-phone": phone}))
+        assert not entry.is_valid()
+        links = entry.error_links()
+
+    assert [(link.anchor, link.message) for link in links] == [
+        (
+            "id_contacts-0-phone",
+            "Contact 1: We cannot text this number. Give a mobile or home number in the US.",
+        )
+    ]
+    with translation.override("es"):
+        entry = PlanEntry(plan_post(**{"contacts-0-phone": phone}))
+        assert not entry.is_valid()
+        spanish = entry.contacts.forms[0].errors["phone"][0]
+    assert spanish == str(_("We cannot text this number. Give a mobile or home number in the US."))
+
+
+def test_a_us_number_is_accepted_for_a_contact() -> None:
+    entry = PlanEntry(plan_post(**{"contacts-0-phone": "+18605550142"}))
+
+    assert entry.is_valid(), entry.error_links()
+    assert entry.contents().contacts[0].phone == "+18605550142"
+
+
+@pytest.mark.parametrize("phone", ["+442079460000", "+19002345678"])
+def test_caregiver_and_attorney_numbers_are_only_checked_as_numbers(phone: str) -> None:
+    # They are called by staff, never texted by Amparo.
+    entry = PlanEntry(plan_post(caregiver_phone=phone))
+
+    assert entry.is_valid(), entry.error_links()
