@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.mail import send_mail, send_mass_mail
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -35,6 +36,7 @@ from amparo.channels.actions import queue_message
 from amparo.channels.models import Lane
 from amparo.contacts.actions import find_or_create_contact
 from amparo.contacts.models import Contact
+from amparo.contacts.phones import is_textable
 from amparo.core.ratelimit import allow
 from amparo.crypto import plan_keys
 from amparo.crypto.vault import digests_match, plan_pin_digest
@@ -57,6 +59,11 @@ if TYPE_CHECKING:
 # A second activation this soon after the first texts nobody again: the person
 # (or two relatives at once) may send DETAINED twice.
 REPEAT_WINDOW = dt.timedelta(minutes=30)
+# SMS pumping: a plan texts its contacts for at most this many activations in any
+# TEXTING_CAP_WINDOW. A further activation texts nobody; it is counted on the
+# latest activation (capped_attempts) and the legal team is e-mailed: they call.
+TEXTED_ACTIVATIONS_PER_DAY = 2
+TEXTING_CAP_WINDOW = dt.timedelta(hours=24)
 LOCK_CEILING = dt.timedelta(hours=24)
 
 
@@ -305,7 +312,10 @@ def check_unknown_code(*, code: str) -> PinCheck:
 @dataclass(frozen=True)
 class ActivationResult:
     activation: Activation
-    repeated: bool  # an activation of the last REPEAT_WINDOW was returned; nobody texted again
+    repeated: bool  # an earlier activation was returned; nobody texted again
+    # ... because the plan had TEXTED_ACTIVATIONS_PER_DAY activations in the last
+    # TEXTING_CAP_WINDOW ("already activated today; the team will call").
+    capped: bool = False
 
 
 def contact_notice(*, language: str, reference: str) -> str:
@@ -334,6 +344,9 @@ def _tell_contacts(
         message: OutboundMessage | None = None
         if activator is not None and contact.pk == activator.pk:
             status = NoticeStatus.ACTIVATOR
+        elif not is_textable(contact.phone):
+            # Another country, premium rate, pager...: someone calls it (SMS pumping).
+            status = NoticeStatus.CALL
         else:
             message = queue_message(
                 contact=contact,
@@ -368,6 +381,35 @@ def _tell_legal_team(activation: Activation) -> None:
     send_mail(subject, body, None, recipients, fail_silently=True)
 
 
+def _tell_legal_team_of_capped(activation: Activation) -> None:
+    """E-mail the legal team that a plan was activated again after the day's texting cap."""
+    recipients = list(
+        User.objects.filter(is_active=True, role__in=[Role.LEGAL, Role.COORDINATOR])
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    if not recipients:
+        return
+    link = settings.AMPARO_PUBLIC_URL + reverse("plans:activation", args=[activation.pk])
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Family plan activated again: case {code}").format(
+            code=activation.case.reference
+        )
+        body = _(
+            "The family plan of case {code} was activated again today. Its contacts were "
+            "not texted again: call the family and the contacts. {link}"
+        ).format(code=activation.case.reference, link=link)
+    send_mail(subject, body, None, recipients, fail_silently=True)
+
+
+def _count_capped_attempt(activation: Activation, *, now: dt.datetime) -> Activation:
+    Activation.objects.filter(pk=activation.pk).update(
+        capped_attempts=F("capped_attempts") + 1, last_capped_at=now
+    )
+    activation.refresh_from_db(fields=["capped_attempts", "last_capped_at"])
+    return activation
+
+
 def activate_plan(
     *,
     plan: Plan,
@@ -380,6 +422,10 @@ def activate_plan(
     Call only after :func:`check_pin` said OK. ``activator``: the contact whose
     text activated it (not texted again if it is one of the plan's contacts).
     Within :data:`REPEAT_WINDOW` of the last activation nothing is sent again.
+    After :data:`TEXTED_ACTIVATIONS_PER_DAY` activations in
+    :data:`TEXTING_CAP_WINDOW` nothing is sent either: the attempt is counted
+    on the latest activation, audited, and the legal team is e-mailed to call
+    (``capped`` in the result).
     """
     now = timezone.now()
     with transaction.atomic():
@@ -389,6 +435,16 @@ def activate_plan(
         )
         if (recent := latest.first()) is not None:
             return ActivationResult(activation=recent, repeated=True)
+        today = list(
+            plan.activations.select_related("case").filter(
+                activated_at__gte=now - TEXTING_CAP_WINDOW
+            )[:TEXTED_ACTIVATIONS_PER_DAY]
+        )
+        if len(today) >= TEXTED_ACTIVATIONS_PER_DAY:
+            last = _count_capped_attempt(today[0], now=now)
+            record_event(actor=by_user, action="plans.plan_activate_capped", target=last)
+            transaction.on_commit(lambda: _tell_legal_team_of_capped(last))
+            return ActivationResult(activation=last, repeated=True, capped=True)
         contents = open_contents(plan)
         case = open_case(source=CaseSource.PLAN_ACTIVATION, tasks=_checklist(contents), by=by_user)
         activation = Activation.objects.create(

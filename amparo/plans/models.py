@@ -73,6 +73,10 @@ class Activation(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     activated_at = models.DateTimeField()
+    # Activations asked for after the daily cap on texting contacts (see
+    # plans.actions.TEXTED_ACTIVATIONS_PER_DAY): nobody was texted; the team calls.
+    capped_attempts = models.PositiveIntegerField(default=0)
+    last_capped_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-activated_at"]
@@ -85,13 +89,19 @@ class NoticeStatus(models.TextChoices):
     QUEUED = "queued", _("texted")
     OPTED_OUT = "opted_out", _("not texted: this number opted out")
     ACTIVATOR = "activator", _("not texted: they activated the plan")
+    # A number we do not text unprompted (another country, premium rate, pager...).
+    CALL = "call", _("not texted: call this number")
 
 
 class ActivationNotice(models.Model):
     """One emergency contact told (or not, and why) of one activation."""
 
     activation = models.ForeignKey(Activation, on_delete=models.CASCADE, related_name="notices")
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    # None once the contact was forgotten (contacts.forget_unused_contacts): the notice
+    # keeps its status and position; the page shows "number forgotten".
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     position = models.PositiveSmallIntegerField()
     status = models.CharField(max_length=10, choices=NoticeStatus.choices)
     message = models.ForeignKey(

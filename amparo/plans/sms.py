@@ -221,7 +221,9 @@ def activate(context: KeywordContext, code: str, pins: list[str]) -> None:
     )
     result = actions.activate_plan(plan=plan, by=by, activator=context.contact)
     reference = result.activation.case.reference
-    if result.repeated:
+    if result.capped:
+        _reply(context, lambda: texts.capped(reference=reference))
+    elif result.repeated:
         _reply(context, lambda: texts.already_active(reference=reference))
     else:
         _reply(context, lambda: texts.activated(reference=reference))

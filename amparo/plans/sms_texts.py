@@ -37,6 +37,14 @@ def already_active(*, reference: str) -> str:
     ).format(code=reference)
 
 
+def capped(*, reference: str) -> str:
+    """A plan activated again after its contacts were texted twice today: nobody texted."""
+    return gettext(
+        "This family plan was already activated today. Contacts were not texted again; "
+        "our team will call. Case code: {code}"
+    ).format(code=reference)
+
+
 def no_match() -> str:
     """Wrong code, wrong PIN and a plan locked by wrong PINs alike: the answer never tells
     whether a code exists, and still tells a real family what to do."""

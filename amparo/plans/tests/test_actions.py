@@ -305,3 +305,114 @@ def test_orphan_keys_of_failed_registrations_are_shredded() -> None:
 
     assert plan_keys.has_plan_key(plan.pk)
     assert not plan_keys.has_plan_key(orphan.pk)
+
+
+def _move_activations_back(plan: Plan, by: dt.timedelta) -> None:
+    for activation in plan.activations.all():
+        activation.activated_at -= by
+        activation.save(update_fields=["activated_at"])
+
+
+def test_a_third_activation_in_a_day_texts_nobody_and_the_legal_team_is_told_to_call(
+    django_capture_on_commit_callbacks: pytest.FixtureRequest,
+) -> None:
+    lawyer = make_staff(Role.LEGAL)
+    lawyer.email = "lawyer@example.org"
+    lawyer.save()
+    plan, _code = make_plan(contents=make_contents(contacts=3))
+    first = activate_plan(plan=plan, by=ActivatedBy.PERSON)
+    _move_activations_back(plan, dt.timedelta(hours=2))
+    second = activate_plan(plan=plan, by=ActivatedBy.PERSON)
+    _move_activations_back(plan, dt.timedelta(hours=2))
+    assert not first.repeated and not second.repeated
+    assert OutboundMessage.objects.count() == 6
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        third = activate_plan(plan=plan, by=ActivatedBy.CONTACT)
+
+    assert (third.repeated, third.capped) == (True, True)
+    assert third.activation == second.activation
+    assert third.activation.capped_attempts == 1
+    assert third.activation.last_capped_at is not None
+    assert OutboundMessage.objects.count() == 6  # nobody texted
+    assert plan.activations.count() == 2
+    assert AuditEvent.objects.filter(action="plans.plan_activate_capped").count() == 1
+    assert len(mail.outbox) == 1
+    assert third.activation.case.reference in mail.outbox[0].body
+
+    activate_plan(plan=plan, by=ActivatedBy.PERSON)
+    second.activation.refresh_from_db()
+    assert second.activation.capped_attempts == 2
+
+
+def test_the_texting_cap_ends_a_day_after_the_first_activation() -> None:
+    plan, _code = make_plan(contents=make_contents(contacts=3))
+    activate_plan(plan=plan, by=ActivatedBy.PERSON)
+    _move_activations_back(plan, dt.timedelta(hours=23))
+    activate_plan(plan=plan, by=ActivatedBy.PERSON)
+    _move_activations_back(plan, dt.timedelta(hours=2))  # the first is now 25 hours old
+
+    again = activate_plan(plan=plan, by=ActivatedBy.PERSON)
+
+    assert (again.repeated, again.capped) == (False, False)
+    assert OutboundMessage.objects.count() == 9
+
+
+def test_a_repeat_within_half_an_hour_is_not_counted_as_capped() -> None:
+    plan, _code = make_plan()
+    activate_plan(plan=plan, by=ActivatedBy.PERSON)
+
+    again = activate_plan(plan=plan, by=ActivatedBy.PERSON)
+
+    assert (again.repeated, again.capped) == (True, False)
+    assert again.activation.capped_attempts == 0
+
+
+def test_numbers_we_do_not_text_unprompted_are_marked_to_call() -> None:
+    from dataclasses import replace
+
+    contents = make_contents(contacts=3)
+    contents = replace(
+        contents,
+        contacts=[
+            replace(contents.contacts[0], phone="+19005550142"),  # premium rate
+            replace(contents.contacts[1], phone="+5511955550142"),  # not an allowed country
+            contents.contacts[2],
+        ],
+    )
+    plan, _code = make_plan(contents=contents)
+
+    activation = activate_plan(plan=plan, by=ActivatedBy.PERSON).activation
+
+    assert [(n.position, n.status) for n in activation.notices.all()] == [
+        (0, NoticeStatus.CALL),
+        (1, NoticeStatus.CALL),
+        (2, NoticeStatus.QUEUED),
+    ]
+    assert [m.contact.phone for m in OutboundMessage.objects.all()] == [contents.contacts[2].phone]
+    with translation.override("en"):
+        assert NoticeStatus.CALL.label == "not texted: call this number"
+
+
+def test_forgetting_unused_contacts_keeps_the_notices_and_their_statuses() -> None:
+    from amparo.contacts.actions import forget_unused_contacts
+    from amparo.plans.models import ActivationNotice
+
+    plan, _code = make_plan(contents=make_contents(contacts=3))
+    stopped = find_or_create_contact(phone=make_contents(contacts=3).contacts[1].phone)
+    opt_out(contact=stopped, method=ConsentMethod.SMS_KEYWORD)
+    activation = activate_plan(plan=plan, by=ActivatedBy.PERSON).activation
+    OutboundMessage.objects.all().delete()  # as retention would, later
+
+    forgotten = forget_unused_contacts(created_before=timezone.now() + dt.timedelta(days=1))
+
+    assert forgotten >= 2
+    notices = list(ActivationNotice.objects.filter(activation=activation))
+    assert [(n.position, n.status) for n in notices] == [
+        (0, NoticeStatus.QUEUED),
+        (1, NoticeStatus.OPTED_OUT),
+        (2, NoticeStatus.QUEUED),
+    ]
+    assert notices[0].contact is None and notices[2].contact is None
+    assert notices[1].contact == stopped  # an opted-out number is never forgotten

@@ -400,6 +400,26 @@ def _at(moment: dt.datetime) -> Any:
     return mock.patch("django.utils.timezone.now", return_value=moment)
 
 
+@pytest.mark.parametrize(("language", "activate", "_s", "_n", "_d"), WORDS)
+def test_a_third_activation_by_text_in_a_day_texts_nobody_and_says_the_team_will_call(
+    language: str, activate: str, _s: str, _n: str, _d: str
+) -> None:
+    _plan, code = make_plan(contents=make_contents(contacts=3))
+    spoken_by(PHONE, language)
+    for _ in range(2):
+        text_in(f"{activate} {code} {PIN}")
+        Activation.objects.update(activated_at=timezone.now() - dt.timedelta(hours=1))
+    texted = OutboundMessage.objects.exclude(contact=contact_of(PHONE)).count()
+
+    text_in(f"{activate} {code} {PIN}")
+
+    reference = Activation.objects.order_by("-activated_at").first().case.reference  # type: ignore[union-attr]
+    assert answers_to(PHONE)[-1] == in_language(language, texts.capped, reference=reference)
+    assert OutboundMessage.objects.exclude(contact=contact_of(PHONE)).count() == texted == 6
+    assert Activation.objects.count() == 2
+    assert Activation.objects.filter(capped_attempts=1).count() == 1
+
+
 # --- guarding code and PIN --------------------------------------------------------
 
 
@@ -647,6 +667,7 @@ def test_every_answer_is_one_gsm7_segment_in_english() -> None:
         answers = [
             texts.activated(reference="123456"),
             texts.already_active(reference="123456"),
+            texts.capped(reference="123456"),
             texts.no_match(),
             texts.too_many_from_this_phone(),
             texts.pin_changed(),
