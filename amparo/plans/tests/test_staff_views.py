@@ -32,7 +32,7 @@ from amparo.plans.actions import (
     check_pin,
     delete_plan,
 )
-from amparo.plans.models import ActivatedBy, Activation, Plan
+from amparo.plans.models import ActivatedBy, Activation, ActivationNotice, Plan
 from amparo.plans.tests.factories import PIN, make_contents, make_plan
 
 pytestmark = pytest.mark.django_db
@@ -429,6 +429,24 @@ def test_a_code_whose_plan_key_is_gone_cannot_be_activated(client: Client) -> No
     assert response.status_code == 400
     assert "That plan code and PIN do not match." in response.content.decode()
     assert not Activation.objects.exists()
+
+
+def test_a_notice_whose_contact_was_forgotten_says_number_forgotten(client: Client) -> None:
+    activation = activated(contacts=2)
+    # What forgetting the contact does to the notice (on_delete=SET_NULL).
+    ActivationNotice.objects.filter(activation=activation, position=0).update(contact=None)
+    signed_in(client, Role.OPERATOR)
+    url = reverse("plans:activation", args=[activation.pk])
+
+    with translation.override("en"):
+        open_case = client.get(url).content.decode()
+        DetentionCase.objects.filter(pk=activation.case.pk).update(status=CaseStatus.CLOSED)
+        closed = client.get(url).content.decode()
+
+    assert open_case.count("number forgotten") == 1
+    assert "texted · number forgotten" in open_case
+    assert "Contact 1: texted · number forgotten" in closed
+    assert "Contact 2: texted<" in closed
 
 
 def test_a_task_is_ticked_and_unticked(client: Client) -> None:

@@ -4,8 +4,9 @@ The family chooses its PIN and types it in itself, or says it to the volunteer;
 nothing else is asked of staff. The plan is marked as registered by a volunteer
 (and by whom), and the volunteer never reads it again: staff open a plan only
 once it is activated. As on the public form, the code crosses the redirect in
-the session as a sealed, 15-minute token that the next page takes out as it
-shows the code; the wallet card is downloaded with that token.
+the session as a sealed token that the next page takes out as it shows the
+code; that token downloads the wallet card and nothing else (it cannot open,
+change or delete the plan: only the family's code and PIN do).
 """
 
 from __future__ import annotations

@@ -106,7 +106,7 @@ def private_page(view: V) -> V:
     return wrapper  # type: ignore[return-value]
 
 
-# --- tokens: a plan opened with code and PIN in the last 15 minutes -------------------
+# --- tokens: a plan opened with code and PIN a short while ago ------------------------
 
 
 def _now() -> int:
