@@ -37,7 +37,6 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -58,6 +57,7 @@ from amparo.plans.actions import (
     PinCheck,
     change_pin,
     check_pin,
+    check_unknown_code,
     delete_plan,
     register_plan,
     update_plan,
@@ -76,9 +76,6 @@ REGISTER_WINDOW_SECONDS = 60 * 60
 MANAGE_SCOPE = "plans-manage-web"
 MANAGE_LIMIT = 10
 MANAGE_WINDOW_SECONDS = 10 * 60
-# A code that is no plan's gets "locked" after as many tries as a real one would. The
-# same scope as by SMS: a real plan's lock counts tries at every door, so this does too.
-UNKNOWN_CODE_SCOPE = "plan-unknown-code"
 
 TOKEN_SALT = "amparo.plans.manage"  # noqa: S105 (a namespace for signatures, not a secret)
 # A token ends this long after the last page that renewed it...
@@ -302,21 +299,6 @@ def _wrong(form: ManageForm) -> None:
     )
 
 
-def _unknown_code(code: str) -> PinCheck:
-    """Count a try of a code that is no plan's as a real plan would: wrong, then locked."""
-    limit = settings.AMPARO_PLAN_PIN_ATTEMPTS - 1
-    if limit < 1:
-        return PinCheck.LOCKED  # a real plan locks at its first wrong PIN too
-    if ratelimit.allow(
-        scope=UNKNOWN_CODE_SCOPE,
-        key=code,
-        limit=limit,
-        window_seconds=settings.AMPARO_PLAN_LOCK_MINUTES * 60,
-    ):
-        return PinCheck.WRONG
-    return PinCheck.LOCKED
-
-
 @login_not_required
 @private_page
 @require_http_methods(["GET", "POST"])
@@ -336,7 +318,11 @@ def manage(request: HttpRequest) -> HttpResponse:
     code = form.cleaned_data["code"]
     plan = find_plan(code)
     answer = (
-        _unknown_code(code) if plan is None else check_pin(plan=plan, pin=form.cleaned_data["pin"])
+        # A code that is no plan's is counted as a real one would be, in the scope the SMS
+        # door counts it too (a real plan's lock counts tries at every door).
+        check_unknown_code(code=code)
+        if plan is None
+        else check_pin(plan=plan, pin=form.cleaned_data["pin"])
     )
     if answer is not PinCheck.OK or plan is None:
         _wrong(form)
