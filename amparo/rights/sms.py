@@ -14,9 +14,12 @@ rights_choice  a bare number, 1 to 20                       the topic of that nu
 =============  ==========================================  ==================================
 
 A bare "1" or "2" is first a responder's answer to a dispatch offer (dispatch,
-priority 50); dispatch passes it on when the contact has no offer, and the
-router then tries this keyword. A number followed by words ("3 agents on Main
-St") is never a choice: it goes to the operators as a report.
+priority 50); dispatch passes it on when the contact has no offer it can name,
+and the router then tries this keyword. A bare number is never a topic from a
+responder with an offer open or accepted (not left): it reaches the operators
+instead, and the menu such a responder gets tells them to write "RIGHTS 3".
+A number followed by words ("3 agents on Main St") is never a choice: it goes to
+the operators as a report.
 
 Every reply is at most :data:`BUDGET_SEGMENTS` segments; a longer text is
 split at sentence ends into numbered messages, "(1/2) ...". The texts are the
@@ -126,16 +129,26 @@ def _link(path: str) -> str:
     return str(settings.AMPARO_PUBLIC_URL) + path
 
 
-def menu_text(language: str) -> str:
-    """The numbered list of topics, in ``language``."""
+def menu_text(language: str, *, in_dispatch: bool = False) -> str:
+    """The numbered list of topics, in ``language``.
+
+    ``in_dispatch``: for a responder with an open or accepted offer, whose bare
+    numbers go to dispatch (never to this menu): the menu says so.
+    """
     with translation.override(language):
         versions = current_versions(language)
         if not versions:
             return gettext("Know your rights: these texts are not ready yet. Call the hotline.")
-        lines = [
-            gettext("Know your rights. Reply %(word)s and a number:")
-            % {"word": WORD_BY_LANGUAGE.get(language, WORD_BY_LANGUAGE["en"])}
-        ]
+        word = WORD_BY_LANGUAGE.get(language, WORD_BY_LANGUAGE["en"])
+        lines = [gettext("Know your rights. Reply %(word)s and a number:") % {"word": word}]
+        if in_dispatch:
+            lines.append(
+                gettext(
+                    "You have a dispatch offer: a number alone goes to dispatch. "
+                    "For topic 3, write %(word)s 3."
+                )
+                % {"word": word}
+            )
         lines.extend(f"{version.topic.order} {version.title}" for version in versions)
         lines.append(gettext("General information, not legal advice."))
         lines.append(_link(reverse("public_rights:index")))
@@ -155,8 +168,8 @@ def topic_text(version: TopicVersion) -> str:
         )
 
 
-def menu_messages(language: str) -> list[str]:
-    return split_for_sms(menu_text(language))
+def menu_messages(language: str, *, in_dispatch: bool = False) -> list[str]:
+    return split_for_sms(menu_text(language, in_dispatch=in_dispatch))
 
 
 def topic_messages(version: TopicVersion) -> list[str]:
@@ -171,8 +184,21 @@ def _number(argument: str) -> int | None:
     return int(first) if first.isdigit() and len(first) <= 3 else None
 
 
+def in_dispatch(contact: Contact) -> bool:
+    """True for a responder with an offer open or accepted (and not left): their bare
+    numbers answer dispatch or reach the operators, never pick a rights topic."""
+    from amparo.dispatch.models import Offer, OfferStatus
+
+    return Offer.objects.filter(
+        responder__contact=contact,
+        status__in=[OfferStatus.OFFERED, OfferStatus.ACCEPTED],
+        left_at__isnull=True,
+    ).exists()
+
+
 def _send_menu(context: KeywordContext) -> None:
-    for part in menu_messages(context.contact.language):
+    messages = menu_messages(context.contact.language, in_dispatch=in_dispatch(context.contact))
+    for part in messages:
         # Asking again repeats what they know: the outbox's loop guard may cap it.
         context.reply(part, automatic=True)
     note_rights_menu_sent(contact=context.contact)
@@ -202,7 +228,9 @@ def menu_recently_sent(contact: Contact) -> bool:
 
 
 def rights_choice_keyword(context: KeywordContext) -> None:
-    """A bare number answers the menu, if the contact was sent one lately; else not ours."""
-    if context.argument or not menu_recently_sent(context.contact):
+    """A bare number answers the menu, if the contact was sent one lately and is not busy
+    with a dispatch offer (a responder's "2" to the coordinators must not become topic 2);
+    else not ours."""
+    if context.argument or not menu_recently_sent(context.contact) or in_dispatch(context.contact):
         raise NotForThisKeyword
     _send_topic(context, int(context.word))

@@ -223,3 +223,74 @@ def test_the_default_menu_lists_the_rights_keyword() -> None:
     (menu,) = replies_to()
     assert "\nRIGHTS" in menu
     assert count_segments(menu) == ("gsm7", 1)
+
+
+# --- responders: a bare number is dispatch's, never a topic ---------------------------
+
+
+def test_a_responder_with_an_open_offer_is_told_to_write_rights_and_a_number(
+    library: list[TopicVersion],
+) -> None:
+    from amparo.dispatch.models import OfferStatus
+    from amparo.dispatch.tests.scene_factories import an_incident, offered, responder
+
+    volunteer = responder()
+    offer = offered(volunteer, an_incident())
+    phone = volunteer.contact.phone
+
+    text_in("RIGHTS", phone=phone)
+
+    menu = menu_messages("en", in_dispatch=True)
+    assert replies_to(phone)[-len(menu) :] == menu
+    with translation.override("en"):
+        assert "write RIGHTS 3" in "".join(menu)
+    assert "write RIGHTS 3" not in "".join(menu_messages("en"))
+
+    message = text_in("1", phone=phone)  # a bare number stays a dispatch answer
+
+    assert message is not None and message.routed_to != "rights_choice"
+    offer.refresh_from_db()
+    assert offer.status == OfferStatus.ACCEPTED
+
+    text_in("RIGHTS 1", phone=phone)  # the way to a topic
+
+    (door,) = [v for v in library if v.topic.order == 1 and v.language == "en"]
+    assert replies_to(phone)[-1] == topic_messages(door)[-1]
+
+
+def test_a_responder_on_the_way_who_texts_a_bare_2_after_the_menu_reaches_the_operators(
+    library: list[TopicVersion],
+) -> None:
+    from amparo.dispatch.models import OfferStatus
+    from amparo.dispatch.tests.scene_factories import an_incident, going, responder
+
+    volunteer = responder()
+    offer = going(volunteer, an_incident())
+    phone = volunteer.contact.phone
+    text_in("RIGHTS", phone=phone)
+    sent_before = len(replies_to(phone))
+
+    message = text_in("2", phone=phone)
+
+    assert message is not None
+    assert (message.routed_to, message.needs_operator) == ("default", True)
+    (topic_2,) = [v for v in library if v.topic.order == 2 and v.language == "en"]
+    assert topic_messages(topic_2)[-1] not in replies_to(phone)[sent_before:]
+    offer.refresh_from_db()
+    assert offer.status == OfferStatus.ACCEPTED
+
+
+def test_a_responder_who_left_the_scene_picks_topics_by_number_again(
+    library: list[TopicVersion],
+) -> None:
+    from amparo.dispatch.tests.scene_factories import an_incident, going, responder
+
+    volunteer = responder()
+    offer = going(volunteer, an_incident())
+    type(offer).objects.filter(pk=offer.pk).update(left_at=timezone.now())
+    phone = volunteer.contact.phone
+    text_in("RIGHTS", phone=phone)
+
+    message = text_in("2", phone=phone)
+
+    assert message is not None and message.routed_to == "rights_choice"
