@@ -272,9 +272,9 @@ def register_keyword(
     earlier registration). ``menu``: a short line (gettext_lazy) for the menu
     sent in reply to a text that matched nothing, e.g. "ALERTS + town: alerts".
     ``redact``: for a keyword whose texts carry secrets (a plan code and PIN):
-    when its handler raises :class:`NotForThisKeyword`, the router replaces the
-    stored text by ``redact(text)`` before any other keyword or the operators'
-    inbox sees it. It runs in the router because the refusing handler's own
+    when its handler raises :class:`NotForThisKeyword` (or fails), the router
+    replaces the stored text by ``redact(text)`` before any other keyword or
+    the operators' inbox sees it. It runs in the router because the refusing handler's own
     writes are rolled back.
     Registering the same name with the same handler again does nothing; with
     another handler it is an error, as is taking a compliance keyword's word.

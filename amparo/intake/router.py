@@ -192,16 +192,21 @@ def _run_handler(*, match: KeywordMatch, message: InboundMessage, contact: Conta
         contact=contact,
         message=message,
     )
+    body = message.body
     try:
         with transaction.atomic():
             handler(context)
     except NotForThisKeyword:
         return False
     except Exception as exc:
-        # The person's text must not be lost to another app's bug: the operators get it.
-        # Only the error's type is logged; its message might quote the text.
+        # The person's text must not be lost to another app's bug: the operators get it,
+        # less what the keyword keeps secret. Only the error's type is logged; its
+        # message might quote the text.
         log.error("intake: keyword handler %s failed (%s)", match.name, type(exc).__name__)
         message.needs_operator = True
+        if match.keyword.redact is not None:
+            message.body = match.keyword.redact(body)
+            message.save(update_fields=["body"])
     if message.needs_operator:
         message.save(update_fields=["needs_operator"])
     return True

@@ -518,6 +518,23 @@ def test_a_refused_text_stays_redacted_when_the_next_keyword_with_the_word_takes
     assert seen == ["1234"]  # the handler still reads the words it was given
 
 
+def test_a_failing_keyword_with_redact_hands_the_operators_its_text_redacted(
+    keyword_registry: None,
+) -> None:
+    def broken(context: KeywordContext) -> None:
+        context.message.body = "changed in memory"
+        raise RuntimeError("bug")
+
+    register_keyword("secret", {"en": ["SECRET"]}, broken, redact=_digits_out)
+
+    message = text_in("SECRET 4821 9307 2580")
+
+    assert message is not None
+    stored: Any = type(message).objects.get(pk=message.pk)
+    assert (stored.routed_to, stored.needs_operator) == ("secret", True)
+    assert stored.body == "SECRET #### #### ####"
+
+
 def test_a_keyword_without_redact_leaves_a_refused_text_as_it_came(keyword_registry: None) -> None:
     def not_mine(context: KeywordContext) -> None:
         raise NotForThisKeyword
