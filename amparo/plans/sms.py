@@ -91,9 +91,10 @@ REDACTED = "***"
 _DIGIT_RUN = re.compile(r"\d+")
 # Between the two halves of a code: a space, a dash or a dot (and spaces around it).
 _CODE_HALVES_GAP = re.compile(r"\s*[.\-\u2010-\u2015]?\s*")
-# A run of digits this long may be a code or a PIN: it never reaches the operators
-# from a text a plan keyword refused.
-SECRET_DIGITS = re.compile(r"\d{4,}")
+# Four or more digits, together or each apart by at most one space, dash or dot
+# ("2580", "4821 9307", "2 5 8 0"): they may be a code or a PIN, so they never reach
+# the operators from a text a plan keyword refused.
+SECRET_DIGITS = re.compile(r"\d(?:[\s.\-]?\d){3,}")
 
 
 def _ascii_digits(run: str) -> str:
@@ -134,7 +135,7 @@ def read_code_and_pins(text: str, *, pins: int) -> tuple[str, list[str]] | None:
 
 
 def redact(text: str) -> str:
-    """``text`` less every run of 4 or more digits (a code or PIN a keyword could not read)."""
+    """``text`` less every group of 4 or more digits (a code or PIN a keyword could not read)."""
     return SECRET_DIGITS.sub(REDACTED, text)
 
 

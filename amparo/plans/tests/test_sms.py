@@ -152,11 +152,12 @@ def test_a_text_without_a_code_reaches_the_operators_as_it_came(text: str) -> No
 @pytest.mark.parametrize(
     ("text", "kept"),
     [
-        ("detenido 4821 2580", "detenido *** ***"),
-        ("DETAINED 4821 9307", "DETAINED *** ***"),
-        ("Borrar 123456789 2580", "Borrar *** ***"),
-        ("NEWPIN 48219307 2580", "NEWPIN *** ***"),
+        ("detenido 4821 2580", "detenido ***"),
+        ("DETAINED 4821 9307", "DETAINED ***"),
+        ("Borrar 123456789 2580", "Borrar ***"),
+        ("NEWPIN 48219307 pin 2580", "NEWPIN *** pin ***"),
         ("Detenido en 1234 Main St, 3 vans", "Detenido en *** Main St, 3 vans"),
+        ("DETAINED 48 21 93 07 pin 2 5 8 0", "DETAINED *** pin ***"),
     ],
 )
 def test_a_text_the_plan_words_cannot_read_reaches_the_operators_without_its_numbers(
@@ -193,6 +194,7 @@ UNREADABLE_SHAPES = [
     "{w} code {a} {b}",
     "{w} pin {p} code {a} {b}",
     "{w} {a} / {b} {p}",
+    "{w} {a0} {a1} {b0} {b1} {p0} {p1}",
 ]
 
 
@@ -200,7 +202,8 @@ def _secrets_stored(code: str) -> list[str]:
     """Every stored inbound body and report text that holds a piece of the code or the PIN."""
     stored = [m.body for m in InboundMessage.objects.all()]
     stored += [r.text for r in Report.objects.all()]
-    return [t for t in stored if code[:4] in t or code[4:] in t or PIN in t]
+    digits_of = {t: "".join(c for c in t if c.isdigit()) for t in stored}
+    return [t for t, d in digits_of.items() if code[:4] in d or code[4:] in d or PIN in d]
 
 
 @pytest.mark.parametrize("shape", READABLE_SHAPES)
@@ -223,8 +226,10 @@ def test_a_code_or_pin_we_cannot_read_never_reaches_the_operators(
 ) -> None:
     _plan, code = make_plan()
 
+    pieces = {"a0": code[:2], "a1": code[2:4], "b0": code[4:6], "b1": code[6:]}
+    pieces |= {"p0": PIN[:2], "p1": PIN[2:]}
     for word in (activate, status, newpin, delete):
-        message = text_in(shape.format(w=word, a=code[:4], b=code[4:], p=PIN))
+        message = text_in(shape.format(w=word, a=code[:4], b=code[4:], p=PIN, **pieces))
         assert message is not None
         assert InboundMessage.objects.get(pk=message.pk).routed_to == "default"
 
