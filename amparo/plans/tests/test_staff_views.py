@@ -318,6 +318,30 @@ def test_a_second_activation_by_the_hotline_texts_nobody_again(client: Client) -
     assert OutboundMessage.objects.count() == sent and Activation.objects.count() == 1
 
 
+def test_a_third_activation_in_a_day_by_the_hotline_says_to_call_and_the_page_counts_it(
+    client: Client,
+) -> None:
+    plan, code = make_plan()
+    first = activate_plan(plan=plan, by=ActivatedBy.PERSON).activation
+    Activation.objects.filter(pk=first.pk).update(
+        activated_at=timezone.now() - dt.timedelta(hours=3)
+    )
+    second = activate_plan(plan=plan, by=ActivatedBy.PERSON).activation
+    Activation.objects.filter(pk=second.pk).update(
+        activated_at=timezone.now() - dt.timedelta(hours=2)
+    )
+    sent = OutboundMessage.objects.count()
+    signed_in(client, Role.OPERATOR)
+
+    with translation.override("en"):
+        response = client.post(reverse("plans:activate"), {"code": code, "pin": PIN}, follow=True)
+
+    page = response.content.decode()
+    assert "already activated twice today" in page
+    assert "Activated again 1 more time after the daily limit" in page
+    assert OutboundMessage.objects.count() == sent
+
+
 # --- the first hours -----------------------------------------------------------------
 
 

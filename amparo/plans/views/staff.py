@@ -61,7 +61,16 @@ def activate(request: HttpRequest) -> HttpResponse:
         return _activate_page(request, form, status=400)
     result = actions.activate_plan(plan=plan, by=ActivatedBy.OPERATOR, by_user=user)
     reference = result.activation.case.reference
-    if result.repeated:
+    if result.capped:
+        messages.warning(
+            request,
+            _(
+                "This plan was already activated twice today (case %(code)s): "
+                "nobody was texted again. Call the family and its contacts."
+            )
+            % {"code": reference},
+        )
+    elif result.repeated:
         messages.warning(
             request,
             _(
