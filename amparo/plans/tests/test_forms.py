@@ -266,7 +266,9 @@ def test_a_contact_number_we_cannot_text_is_refused_in_the_page_language(phone: 
         entry = PlanEntry(plan_post(**{"contacts-0-phone": phone}))
         assert not entry.is_valid()
         spanish = entry.contacts.forms[0].errors["phone"][0]
-    assert spanish == str(_("We cannot text this number. Give a mobile or home number in the US."))
+        expected = str(_("We cannot text this number. Give a mobile or home number in the US."))
+    assert spanish == expected
+    assert spanish != "We cannot text this number. Give a mobile or home number in the US."
 
 
 def test_a_us_number_is_accepted_for_a_contact() -> None:
