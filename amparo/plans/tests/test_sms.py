@@ -411,9 +411,11 @@ def test_a_third_activation_by_text_in_a_day_texts_nobody_and_says_the_team_will
 ) -> None:
     _plan, code = make_plan(contents=make_contents(contacts=3))
     spoken_by(PHONE, language)
-    for _ in range(2):
+    for hours_ago in (3, 1):  # two activations, at distinct times, out of the repeat window
         text_in(f"{activate} {code} {PIN}")
-        Activation.objects.update(activated_at=timezone.now() - dt.timedelta(hours=1))
+        Activation.objects.filter(activated_at__gt=timezone.now() - dt.timedelta(minutes=5)).update(
+            activated_at=timezone.now() - dt.timedelta(hours=hours_ago)
+        )
     texted = OutboundMessage.objects.exclude(contact=contact_of(PHONE)).count()
 
     text_in(f"{activate} {code} {PIN}")
