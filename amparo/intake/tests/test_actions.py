@@ -300,8 +300,9 @@ def test_rows_stored_together_take_one_insert_and_repeats_come_back_as_none(
     store_inbound_row(message=row("SM0001", "tok-1"))
     rows = [row("SM0002", "tok-2"), row("SM0001", "tok-9"), row("SM0003", "tok-2")]
 
-    # The INSERT, the read of what it stored, and one look per repeat.
-    with django_assert_num_queries(4) as captured:
+    # The INSERT (it returns what it stored) and one look per repeat.
+    returning = connection.features.can_return_rows_from_bulk_insert
+    with django_assert_num_queries(3 if returning else 4) as captured:
         outcomes = store_inbound_rows(messages=rows)
 
     assert sum(q["sql"].startswith("INSERT") for q in captured.captured_queries) == 1
