@@ -363,8 +363,11 @@ def _tell_contacts(
         )
 
 
-def _tell_legal_team(activation: Activation) -> None:
-    """E-mail the legal team (and coordinators): a case reference and a link, nothing else."""
+def _tell_legal_team(activation: Activation, *, again: bool = False) -> None:
+    """E-mail the legal team (and coordinators): a case reference and a link, nothing else.
+
+    ``again``: the plan was activated once more after the day's texting cap.
+    """
     recipients = list(
         User.objects.filter(is_active=True, role__in=[Role.LEGAL, Role.COORDINATOR])
         .exclude(email="")
@@ -372,33 +375,20 @@ def _tell_legal_team(activation: Activation) -> None:
     )
     if not recipients:
         return
+    code = activation.case.reference
     link = settings.AMPARO_PUBLIC_URL + reverse("plans:activation", args=[activation.pk])
     with translation.override(settings.LANGUAGE_CODE):
-        subject = _("Family plan activated: case {code}").format(code=activation.case.reference)
-        body = _(
-            "A family plan was activated and case {code} was opened. Open the checklist: {link}"
-        ).format(code=activation.case.reference, link=link)
-    send_mail(subject, body, None, recipients, fail_silently=True)
-
-
-def _tell_legal_team_of_capped(activation: Activation) -> None:
-    """E-mail the legal team that a plan was activated again after the day's texting cap."""
-    recipients = list(
-        User.objects.filter(is_active=True, role__in=[Role.LEGAL, Role.COORDINATOR])
-        .exclude(email="")
-        .values_list("email", flat=True)
-    )
-    if not recipients:
-        return
-    link = settings.AMPARO_PUBLIC_URL + reverse("plans:activation", args=[activation.pk])
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = _("Family plan activated again: case {code}").format(
-            code=activation.case.reference
-        )
-        body = _(
-            "The family plan of case {code} was activated again today. Its contacts were "
-            "not texted again: call the family and the contacts. {link}"
-        ).format(code=activation.case.reference, link=link)
+        if again:
+            subject = _("Family plan activated again: case {code}").format(code=code)
+            body = _(
+                "The family plan of case {code} was activated again today. Its contacts were "
+                "not texted again: call the family and the contacts. {link}"
+            ).format(code=code, link=link)
+        else:
+            subject = _("Family plan activated: case {code}").format(code=code)
+            body = _(
+                "A family plan was activated and case {code} was opened. Open the checklist: {link}"
+            ).format(code=code, link=link)
     send_mail(subject, body, None, recipients, fail_silently=True)
 
 
@@ -443,7 +433,7 @@ def activate_plan(
         if len(today) >= TEXTED_ACTIVATIONS_PER_DAY:
             last = _count_capped_attempt(today[0], now=now)
             record_event(actor=by_user, action="plans.plan_activate_capped", target=last)
-            transaction.on_commit(lambda: _tell_legal_team_of_capped(last))
+            transaction.on_commit(lambda: _tell_legal_team(last, again=True))
             return ActivationResult(activation=last, repeated=True, capped=True)
         contents = open_contents(plan)
         case = open_case(source=CaseSource.PLAN_ACTIVATION, tasks=_checklist(contents), by=by_user)
