@@ -28,6 +28,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from amparo.accounts.models import Role, User
+from amparo.accounts.queries import staff_email_addresses
 from amparo.audit.actions import record_event
 from amparo.audit.models import AuditEvent
 from amparo.cases.actions import open_case
@@ -267,11 +268,7 @@ def _stop_staff_at_limit(*, by: User, plan: Plan | None) -> None:
 
 def _tell_coordinators_of_stopped_staff(username: str) -> None:
     """E-mail each coordinator: who was stopped, nothing of the plan or the family."""
-    addresses = list(
-        User.objects.filter(is_active=True, role=Role.COORDINATOR)
-        .exclude(email="")
-        .values_list("email", flat=True)
-    )
+    addresses = staff_email_addresses(Role.COORDINATOR)
     if not addresses:
         return
     with translation.override(settings.LANGUAGE_CODE):
@@ -368,11 +365,7 @@ def _tell_legal_team(activation: Activation, *, again: bool = False) -> None:
 
     ``again``: the plan was activated once more after the day's texting cap.
     """
-    recipients = list(
-        User.objects.filter(is_active=True, role__in=[Role.LEGAL, Role.COORDINATOR])
-        .exclude(email="")
-        .values_list("email", flat=True)
-    )
+    recipients = staff_email_addresses(Role.LEGAL, Role.COORDINATOR)
     if not recipients:
         return
     code = activation.case.reference

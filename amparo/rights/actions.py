@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from amparo.accounts.models import Role, User
+from amparo.accounts.queries import staff_email_addresses
 from amparo.audit.actions import record_event
 from amparo.contacts.models import Contact, Language
 from amparo.rights.errors import RightsError
@@ -261,11 +262,7 @@ def notify_stale_versions(*, today: dt.date | None = None) -> int:
 
 
 def _tell_coordinators_of_stale(versions: list[TopicVersion]) -> None:
-    addresses = list(
-        User.objects.filter(role=Role.COORDINATOR, is_active=True)
-        .exclude(email="")
-        .values_list("email", flat=True)
-    )
+    addresses = staff_email_addresses(Role.COORDINATOR)
     if not addresses:
         return
     subject = _("%(network)s: rights texts due for review") % {

@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from amparo.accounts.models import Role, User
+from amparo.accounts.queries import staff_email_addresses
 from amparo.alerts.checks import check_bodies
 from amparo.alerts.errors import AlertsError
 from amparo.alerts.models import (
@@ -359,12 +360,7 @@ def send_with_override(*, broadcast: Broadcast, by: User, reason: str) -> Broadc
 
 def _tell_coordinators_of_override(broadcast: Broadcast, *, author: User) -> None:
     """E-mail the other active coordinators, after the commit: that it happened, and a link."""
-    addresses = list(
-        User.objects.filter(role=Role.COORDINATOR, is_active=True)
-        .exclude(email="")
-        .exclude(pk=author.pk)
-        .values_list("email", flat=True)
-    )
+    addresses = staff_email_addresses(Role.COORDINATOR, excluding=author)
     if not addresses:
         return
     link = settings.AMPARO_PUBLIC_URL + reverse("alerts:broadcast", args=[broadcast.pk])

@@ -50,6 +50,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from amparo.accounts.models import Role, User
+from amparo.accounts.queries import staff_email_addresses
 from amparo.audit.actions import record_event
 from amparo.channels.actions import queue_message
 from amparo.channels.models import Lane
@@ -316,11 +317,7 @@ def _alert_one(offer: Offer, *, now: dt.datetime) -> None:
         with translation.override(coordinator.language):
             body = texts.missed_check_in_text(incident=incident, last_seen=offer.checked_in_at)
         queue_message(contact=coordinator, body=body, lane=Lane.DISPATCH)
-    addresses = list(
-        User.objects.filter(role=Role.COORDINATOR, is_active=True)
-        .exclude(email="")
-        .values_list("email", flat=True)
-    )
+    addresses = staff_email_addresses(Role.COORDINATOR)
     if addresses:
         subject = texts.missed_check_in_subject()
         body = texts.missed_check_in_text(incident=incident, last_seen=offer.checked_in_at)
