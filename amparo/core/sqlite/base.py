@@ -46,6 +46,7 @@ import os
 import threading
 import time
 import weakref
+from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -120,9 +121,15 @@ _NOT_WRITES = ("SELECT", "PRAGMA", "SAVEPOINT", "RELEASE", "BEGIN", "COMMIT", "R
 
 
 class _Cursor(base.SQLiteCursorWrapper):
-    """Django's cursor; a write outside a transaction takes the writer locks first."""
+    """Django's cursor; a write outside a transaction takes the writer locks first.
+
+    A write that returns rows (``INSERT ... RETURNING``) commits only when its
+    last row is read: SQLite keeps its write lock until the statement is done.
+    So its rows are read while the turn is held, and served from here.
+    """
 
     wrapper: DatabaseWrapper
+    _returned: deque[Any] | None = None
 
     def _writes_alone(self, query: str) -> bool:
         return not self.connection.in_transaction and not query.lstrip()[:9].upper().startswith(
@@ -130,10 +137,38 @@ class _Cursor(base.SQLiteCursorWrapper):
         )
 
     def execute(self, query: str, params: Any = None) -> Any:
+        self._returned = None
         if not self._writes_alone(query):
             return super().execute(query, params)
         with self.wrapper.writer_turn():
-            return super().execute(query, params)
+            super().execute(query, params)
+            if "RETURNING" in query.upper():
+                self._returned = deque(super().fetchall())
+        return self
+
+    def fetchone(self) -> Any:
+        if self._returned is None:
+            return super().fetchone()
+        return self._returned.popleft() if self._returned else None
+
+    def fetchmany(self, size: int | None = None) -> list[Any]:
+        size = self.arraysize if size is None else size
+        if self._returned is None:
+            return super().fetchmany(size)
+        return [self._returned.popleft() for _ in range(min(size, len(self._returned)))]
+
+    def fetchall(self) -> list[Any]:
+        if self._returned is None:
+            return super().fetchall()
+        rows, self._returned = list(self._returned), deque()
+        return rows
+
+    def __next__(self) -> Any:
+        if self._returned is None:
+            return super().__next__()
+        if not self._returned:
+            raise StopIteration
+        return self._returned.popleft()
 
     def executemany(self, query: str, param_list: Iterable[Any]) -> Any:
         if not self._writes_alone(query):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -138,6 +139,27 @@ def test_a_write_outside_a_transaction_waits_for_its_turn_too(
     connection.cursor().execute("INSERT INTO t VALUES ('autocommit')")
     connection.close()
     assert rows(database) == ["autocommit"]
+
+
+def test_a_write_returning_rows_has_committed_when_its_turn_ends(database: Path) -> None:
+    connection = use(database)
+    cursor = connection.cursor()
+
+    cursor.execute("INSERT INTO t VALUES ('a'), ('b'), ('c') RETURNING who")
+
+    # Another process may write at once: SQLite's own write lock is free too.
+    other = sqlite3.connect(database, timeout=0)
+    other.execute("BEGIN IMMEDIATE")
+    other.rollback()
+    other.close()
+    assert cursor.fetchone() == ("a",)
+    assert cursor.fetchmany(5) == [("b",), ("c",)]
+    assert cursor.fetchone() is None
+    cursor.execute("INSERT INTO t VALUES ('d') RETURNING who")
+    assert list(cursor) == [("d",)]
+    cursor.execute("SELECT who FROM t ORDER BY rowid")  # a read is not buffered
+    assert cursor.fetchall() == [("a",), ("b",), ("c",), ("d",)]
+    connection.close()
 
 
 def test_the_worker_waits_while_a_web_request_waits_but_not_forever(
