@@ -213,9 +213,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers run beside the one writer; IMMEDIATE takes the write
         # lock at BEGIN so two writers queue instead of failing half-way.
         # secure_delete: purged rows are overwritten with zeros, not left in free pages.
+        # wal_autocheckpoint=0: the backend checkpoints outside the writers' turn.
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
-            " PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;"
+            " PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON; PRAGMA wal_autocheckpoint=0;"
         ),
         "transaction_mode": "IMMEDIATE",
         "timeout": 5,

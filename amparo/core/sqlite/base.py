@@ -37,12 +37,21 @@ behind it.
 
 All waits are bounded by the connection's ``timeout``, after which the
 transaction fails as "database is locked", as SQLite itself would.
+
+Checkpoints run outside the turn. SQLite's own (``wal_autocheckpoint``,
+turned off in settings) runs inside the write that fills the WAL, so the
+turn was held while pages were copied into the database file and synced,
+and every other writer waited. Here each process, every
+:data:`CHECKPOINT_EVERY_WRITES` writes, runs a passive checkpoint right
+after its turn ends: writers of other processes go on meanwhile.
 """
 
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
+import sqlite3
 import threading
 import time
 import weakref
@@ -56,10 +65,15 @@ from django.db.backends.sqlite3 import base
 
 POLL_SECONDS = 0.0001
 BACKGROUND_DEFERS_AT_MOST = 0.25
+# A webhook's write adds about 9 pages to the WAL; SQLite's default is 1,000.
+CHECKPOINT_EVERY_WRITES = 100
+
+log = logging.getLogger("amparo.core")
 
 _thread_locks: dict[str, threading.Lock] = {}
 _guard = threading.Lock()
 _background = False
+_writes_since_checkpoint = 0
 
 
 def write_in_background() -> None:
@@ -271,6 +285,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
             yield
         finally:
             self._release_writer_lock()
+        self._checkpoint_now_and_then()
 
     def _start_transaction_under_autocommit(self) -> None:
         self._take_writer_lock()
@@ -285,6 +300,23 @@ class DatabaseWrapper(base.DatabaseWrapper):
             super()._commit()  # type: ignore[misc]  # not in django-stubs
         finally:
             self._release_writer_lock()
+        self._checkpoint_now_and_then()
+
+    def _checkpoint_now_and_then(self) -> None:
+        """After every :data:`CHECKPOINT_EVERY_WRITES` writes of this process, a passive checkpoint.
+
+        Passive: it copies what it can without waiting for readers or writers;
+        what it leaves, the next one copies.
+        """
+        global _writes_since_checkpoint
+        _writes_since_checkpoint += 1  # a race may skip or double one count: harmless
+        if _writes_since_checkpoint < CHECKPOINT_EVERY_WRITES or self.is_in_memory_db():
+            return
+        _writes_since_checkpoint = 0
+        try:
+            self.connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        except sqlite3.OperationalError as exc:  # another checkpoint runs: it copies ours
+            log.debug("sqlite: checkpoint skipped: %s", exc)
 
     def _rollback(self) -> None:
         try:

@@ -162,6 +162,31 @@ def test_a_write_returning_rows_has_committed_when_its_turn_ends(database: Path)
     connection.close()
 
 
+def test_every_so_many_writes_the_wal_is_copied_into_the_database_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "wal.sqlite3"
+    connection = use(path)
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA wal_autocheckpoint=0")  # as settings have it
+    cursor.execute("CREATE TABLE t (who TEXT)")
+    cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    monkeypatch.setattr(base, "CHECKPOINT_EVERY_WRITES", 3)
+    monkeypatch.setattr(base, "_writes_since_checkpoint", 0)
+
+    cursor.execute("INSERT INTO t VALUES ('marker-one')")
+    cursor.execute("INSERT INTO t VALUES ('marker-two')")
+    assert b"marker-one" not in path.read_bytes()  # in the WAL only
+    with transaction.atomic(using=ALIAS):
+        cursor.execute("INSERT INTO t VALUES ('marker-three')")
+
+    in_file = path.read_bytes()
+    assert all(marker in in_file for marker in (b"marker-one", b"marker-two", b"marker-three"))
+    assert base._writes_since_checkpoint == 0
+    connection.close()
+
+
 def test_the_worker_waits_while_a_web_request_waits_but_not_forever(
     database: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
