@@ -4,21 +4,30 @@ Starts gunicorn and ``amparo worker`` the way ``amparo run`` does (same
 workers and threads) on a free port of 127.0.0.1, over a database of its own:
 a temporary SQLite file in WAL mode, migrated fresh (on PostgreSQL, the
 throw-away test database that ``amparo bench`` made). Then, over
-``CONNECTIONS`` keep-alive connections:
+``CONNECTIONS`` keep-alive connections opened once for the whole run:
 
-1. the ceiling: ``size`` requests to the same server's bare ``/healthz/ping``,
-   before and again after phase 2; the higher reading is the ceiling;
-2. intake: ``size`` signed inbound texts to ``/hooks/twilio/sms``, each with a
+1. the ceiling and the webhook in turns: ``ROUNDS`` rounds, each first
+   ``size / ROUNDS`` requests to the same server's bare ``/healthz/ping``,
+   then as many signed inbound texts to ``/hooks/twilio/sms``, each with a
    fresh ``MessageSid`` and idempotency token, from a pool of fictional
    senders (each texts about four times, always in the same language), with
-   no worker running: the webhook's own cost (``intake_*``, the issue's goal);
-3. the worker starts and routes that backlog alone (``routing_alone_per_s``:
+   no worker running. The ceiling is all pings over their time, the webhook
+   (``intake_*``, the issue's goal) all texts over theirs;
+2. the worker starts and routes that backlog alone (``routing_alone_per_s``:
    contact, keywords, report, reply for each);
-4. ``size`` more texts while the worker routes them, as in production
+3. ``size`` more texts while the worker routes them, as in production
    (``with_routing_*``), and how long routing runs on after the load.
 
-The load generator is one thread driving non-blocking sockets with requests
-built (and signed) before the clock starts, so it takes as little CPU from the
+Why rounds on the same connections: a keep-alive connection stays with the
+gunicorn process that accepted it, and which one does is chance. Measured
+here, some runs had all 32 connections on one of the two processes, which
+then did all the work while the other idled, at half the rate. Both
+measures now meet the same spread, and the slow drifts of a shared machine's
+speed (readings of one phase varied up to threefold within a run) fall on
+both alike. Each round's figures are printed too.
+
+The load generator is one thread driving the sockets with requests built
+(and signed) before the clock starts, so it takes as little CPU from the
 server as it can. The server is stopped when the benchmark ends or fails, and
 also if this process dies (Linux: parent-death signal).
 """
@@ -26,6 +35,7 @@ also if this process dies (Linux: parent-death signal).
 from __future__ import annotations
 
 import ctypes
+import itertools
 import os
 import re
 import selectors
@@ -52,6 +62,7 @@ from twilio.request_validator import RequestValidator
 from amparo.core.bench import percentile, register_bench
 
 CONNECTIONS = 32
+ROUNDS = 5
 WEB_WORKERS = 2  # as `amparo run`
 THREADS = 4
 WARMUP_REQUESTS = 4 * CONNECTIONS
@@ -87,30 +98,32 @@ def bench_intake(size: int = 5000) -> dict[str, Any]:
             )
             for i in range(2 * size + WARMUP_REQUESTS)
         ]
-        # Warm both paths: every worker imports, connects and fills its caches.
-        _run(port, [ping] * WARMUP_REQUESTS)
-        _run(port, texts[:WARMUP_REQUESTS])
-        ceiling_before = _run(port, [ping] * size)
-
-        # 1. The webhook alone: texts are stored, nobody routes them yet.
-        alone = _run(port, texts[WARMUP_REQUESTS : WARMUP_REQUESTS + size])
-        # The ceiling again: a first reading on a freshly started server can be
-        # far lower than a later one; the ratio is taken against the higher.
-        ceiling_after = _run(port, [ping] * size)
-        ceiling = max(ceiling_before, ceiling_after, key=lambda run: run.per_second)
+        with _connected(port, CONNECTIONS) as sockets:
+            # Warm both paths: every worker imports, connects and fills its caches.
+            _run(sockets, [ping] * WARMUP_REQUESTS)
+            _run(sockets, texts[:WARMUP_REQUESTS])
+            # 1. The ceiling and the webhook alone (texts stored, nobody routes them yet).
+            ceiling_rounds: list[Results] = []
+            alone_rounds: list[Results] = []
+            for batch in _rounds(texts[WARMUP_REQUESTS : WARMUP_REQUESTS + size], ROUNDS):
+                ceiling_rounds.append(_run(sockets, [ping] * len(batch)))
+                alone_rounds.append(_run(sockets, batch))
+        ceiling, alone = combined(ceiling_rounds), combined(alone_rounds)
         # 2. The worker routes that backlog with no traffic beside it.
         started = time.monotonic()
         server.start_worker()
         server.wait_until_routed()
         routing_alone_seconds = time.monotonic() - started
-        # 3. Webhooks while the worker routes them, as in production.
+        # 3. Webhooks while the worker routes them, as in production (new
+        # connections: the server closes keep-alive ones idle for seconds).
         started = time.monotonic()
-        busy = _run(port, texts[WARMUP_REQUESTS + size :])
+        with _connected(port, CONNECTIONS) as sockets:
+            busy = _run(sockets, texts[WARMUP_REQUESTS + size :])
         load_seconds = time.monotonic() - started
         server.wait_until_routed()
         routed_seconds = time.monotonic() - started
         stored = server.count_stored()
-        errors = ceiling_before.errors + ceiling_after.errors + alone.errors + busy.errors
+        errors = ceiling.errors + alone.errors + busy.errors
         if errors:
             sys.stderr.write("bench intake: errors; the end of the server's log:\n")
             sys.stderr.write(server.log_tail())
@@ -122,18 +135,21 @@ def bench_intake(size: int = 5000) -> dict[str, Any]:
         "threads": THREADS,
         "database": connection.vendor,
         "senders": len(senders),
+        "rounds": ROUNDS,
         "ceiling_ping_per_s": round(ceiling.per_second),
-        "ceiling_readings_per_s": [
-            round(ceiling_before.per_second),
-            round(ceiling_after.per_second),
-        ],
+        "ceiling_rounds_per_s": [round(run.per_second) for run in ceiling_rounds],
         "ceiling_p50_ms": ceiling.p50_ms,
         "ceiling_p99_ms": ceiling.p99_ms,
         "intake_per_s": round(alone.per_second),
+        "intake_rounds_per_s": [round(run.per_second) for run in alone_rounds],
         "intake_p50_ms": alone.p50_ms,
         "intake_p99_ms": alone.p99_ms,
         "intake_max_ms": round(max(alone.latencies_ms), 1),
         "intake_to_ceiling_ratio": round(alone.per_second / ceiling.per_second, 3),
+        "round_ratios": [
+            round(text.per_second / ping.per_second, 3)
+            for ping, text in zip(ceiling_rounds, alone_rounds, strict=True)
+        ],
         "routing_alone_per_s": round((WARMUP_REQUESTS + size) / routing_alone_seconds),
         "with_routing_per_s": round(busy.per_second),
         "with_routing_p50_ms": busy.p50_ms,
@@ -146,6 +162,12 @@ def bench_intake(size: int = 5000) -> dict[str, Any]:
     if stored != 2 * size + WARMUP_REQUESTS:
         figures["warning"] = "not every text was stored"
     return figures
+
+
+def _rounds(requests: list[bytes], rounds: int) -> list[list[bytes]]:
+    """``requests`` cut into ``rounds`` consecutive parts of (nearly) equal length."""
+    bounds = [len(requests) * i // rounds for i in range(rounds + 1)]
+    return [requests[start:end] for start, end in itertools.pairwise(bounds) if end > start]
 
 
 # --- the server -----------------------------------------------------------------
@@ -311,8 +333,9 @@ def _wait_until_serving(server: subprocess.Popen[bytes], port: int) -> None:
         if server.poll() is not None:
             raise BenchFailed(f"the server exited with status {server.returncode}")
         try:
-            if _run(port, [_ping_request(port)], quiet=True).errors == 0:
-                return
+            with _connected(port, 1) as sockets:
+                if _run(sockets, [_ping_request(port)], quiet=True).errors == 0:
+                    return
         except OSError:
             pass
         time.sleep(0.2)
@@ -390,6 +413,15 @@ class Results:
         return round(percentile(sorted(self.latencies_ms), 0.99), 2)
 
 
+def combined(runs: list[Results]) -> Results:
+    """Several runs as one: all their requests over all their time."""
+    return Results(
+        seconds=sum(run.seconds for run in runs),
+        latencies_ms=[latency for run in runs for latency in run.latencies_ms],
+        errors=sum(run.errors for run in runs),
+    )
+
+
 @dataclass
 class _Connection:
     sock: socket.socket
@@ -408,16 +440,27 @@ def _response_length(buffer: bytearray) -> tuple[int, int] | None:
     return int(head[9:12]), end + 4 + (int(length.group(1)) if length else 0)
 
 
-def _run(port: int, requests: list[bytes], *, quiet: bool = False) -> Results:
-    """Send ``requests`` over up to ``CONNECTIONS`` keep-alive connections, as fast as answered."""
+@contextmanager
+def _connected(port: int, count: int) -> Iterator[list[socket.socket]]:
+    """``count`` connections to the server, closed afterwards."""
+    sockets: list[socket.socket] = []
+    try:
+        for _ in range(count):
+            sock = socket.create_connection(("127.0.0.1", port))
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            sockets.append(sock)
+        yield sockets
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def _run(sockets: list[socket.socket], requests: list[bytes], *, quiet: bool = False) -> Results:
+    """Send ``requests`` over the keep-alive ``sockets``, each next one as soon as answered."""
     results = Results()
     pending = iter(requests)
     selector = selectors.DefaultSelector()
-    connections = []
-    for _ in range(min(CONNECTIONS, len(requests))):
-        sock = socket.create_connection(("127.0.0.1", port))
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        connections.append(_Connection(sock))
+    connections = [_Connection(sock) for sock in sockets[: len(requests)]]
 
     def send_next(conn: _Connection) -> bool:
         request = next(pending, None)
@@ -459,6 +502,4 @@ def _run(port: int, requests: list[bytes], *, quiet: bool = False) -> Results:
         results.seconds = time.perf_counter() - started
     finally:
         selector.close()
-        for conn in connections:
-            conn.sock.close()
     return results

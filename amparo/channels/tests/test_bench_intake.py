@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from django.test import RequestFactory
 
-from amparo.channels.bench_intake import _fake_phones, _response_length, _text_request
+from amparo.channels.bench_intake import (
+    Results,
+    _fake_phones,
+    _response_length,
+    _rounds,
+    _text_request,
+    combined,
+)
 from amparo.channels.gateways.base import InboundText
 from amparo.channels.gateways.twilio.webhooks import parse_twilio_request
 
@@ -53,3 +60,25 @@ def test_a_response_is_complete_only_with_its_whole_body() -> None:
     assert _response_length(bytearray(response[:20])) is None
     assert _response_length(bytearray(response)) == (200, len(response))
     assert _response_length(bytearray(b"HTTP/1.1 204 No Content\r\n\r\n")) == (204, 27)
+
+
+def test_rounds_cover_every_request_once_in_order() -> None:
+    requests = [bytes([i]) for i in range(11)]
+
+    parts = _rounds(requests, 5)
+
+    assert [len(part) for part in parts] == [2, 2, 2, 2, 3]
+    assert [request for part in parts for request in part] == requests
+    assert _rounds(requests[:3], 5) == [[b"\x00"], [b"\x01"], [b"\x02"]]
+
+
+def test_rounds_combine_as_all_requests_over_all_their_time() -> None:
+    fast = Results(seconds=1.0, latencies_ms=[1.0] * 300)
+    slow = Results(seconds=3.0, latencies_ms=[5.0] * 100, errors=2)
+
+    both = combined([fast, slow])
+
+    # 400 requests in 4 s, not the mean of 300/s and 33/s
+    assert both.per_second == 100
+    assert both.errors == 2
+    assert both.p99_ms == 5.0
