@@ -98,7 +98,8 @@ class _NotStored(RuntimeError):
 @dataclass(eq=False)
 class _Waiting:
     message: InboundMessage
-    done: bool = False
+    woken: threading.Event = field(default_factory=threading.Event)
+    leads: bool = False  # woken to store the queue, not because its text is stored
     result: InboundMessage | None = None
     error: BaseException | None = field(default_factory=lambda: _NotStored("not stored"))
 
@@ -113,36 +114,51 @@ class _TextsInFlight:
     """The texts this process's request threads are storing; one thread stores all that wait.
 
     On SQLite one writer at a time holds the write lock, and every turn costs
-    a hand-over between threads and processes. A thread that gets the turn
-    stores its own text and every text queued while it waited, in one
-    INSERT, and tells their threads the outcome; those return without a
-    turn of their own. A batch the database refuses for being busy is
-    refused to each of its texts (each then tries once more); one whose
-    INSERT fails otherwise (nothing stored) is stored text by text, so no
-    text fails for another's fault.
+    a hand-over between threads and processes. A thread that finds no batch
+    being stored stores its own text and every text queued meanwhile, in one
+    INSERT, and wakes their threads with the outcome: they return at once,
+    without a turn of their own. Then it hands the turn to the first text
+    queued while it stored, if any. A batch the database refuses for being
+    busy is refused to each of its texts (each then tries once more); one
+    whose INSERT fails otherwise (nothing stored) is stored text by text, so
+    no text fails for another's fault.
     """
 
     def __init__(self) -> None:
-        self._turn = threading.Lock()
-        self._queue_lock = threading.Lock()
+        self._lock = threading.Lock()
         self._queue: list[_Waiting] = []
+        self._storing = False
 
     def store(self, message: InboundMessage) -> InboundMessage | None:
         mine = _Waiting(message)
-        with self._queue_lock:
+        with self._lock:
             self._queue.append(mine)
-        with self._turn:
-            if not mine.done:
-                with self._queue_lock:
-                    batch, self._queue = self._queue, []
-                try:
-                    _store_batch(batch)
-                finally:
-                    for waiting in batch:
-                        waiting.done = True
+            leads = mine.leads = not self._storing
+            self._storing = True
+        if not leads:
+            mine.woken.wait()
+        if mine.leads:
+            with self._lock:
+                batch, self._queue = self._queue, []
+            try:
+                _store_batch(batch)
+            finally:
+                for waiting in batch:
+                    if waiting is not mine:
+                        waiting.woken.set()
+                self._hand_over()
         if mine.error is not None:
             raise mine.error
         return mine.result
+
+    def _hand_over(self) -> None:
+        """The first text queued stores the next batch; with none queued, the next to come does."""
+        with self._lock:
+            if self._queue:
+                self._queue[0].leads = True
+                self._queue[0].woken.set()
+            else:
+                self._storing = False
 
 
 def _store_batch(batch: list[_Waiting]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -160,6 +161,13 @@ def test_outside_a_transaction_a_repeated_text_is_refused_by_the_constraint() ->
     assert InboundMessage.objects.count() == 1
 
 
+def wait_until(condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 10
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.001)
+
+
 def texts_from_threads(tokens: list[str], sids: list[str]) -> list[Any]:
     """accept_inbound_text on a thread per text, all queued before the first gets the turn."""
     outcomes: list[Any] = [None] * len(sids)
@@ -176,12 +184,12 @@ def texts_from_threads(tokens: list[str], sids: list[str]) -> list[Any]:
             connection.close()
 
     threads = [threading.Thread(target=accept, args=(i,)) for i in range(len(sids))]
-    with in_flight._turn:  # hold the turn until every text is queued
-        for thread in threads:
-            thread.start()
-        deadline = time.monotonic() + 10
-        while len(in_flight._queue) < len(sids) and time.monotonic() < deadline:
-            time.sleep(0.001)
+    with in_flight._lock:  # as if a batch were being stored: every text queues
+        in_flight._storing = True
+    for thread in threads:
+        thread.start()
+    wait_until(lambda: len(in_flight._queue) == len(sids))
+    in_flight._hand_over()  # that batch is done: the first text queued stores them all
     for thread in threads:
         thread.join(10)
     return outcomes
@@ -211,6 +219,49 @@ def test_texts_queued_on_several_threads_are_stored_by_one_insert_each_once(
     stored = InboundMessage.objects.order_by("provider_id")
     assert [m.provider_id for m in stored] == sids[:3]
     assert all(o.pk == InboundMessage.objects.get(pk=o.pk).pk for o in outcomes[:3])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_text_stored_in_another_threads_batch_returns_without_waiting_for_the_next(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    in_flight = webhook_actions._texts_in_flight
+    real = webhook_actions.store_inbound_rows
+    second_batch_may_go = threading.Event()
+    late = threading.Thread(target=accept_on_thread, args=("SM" + "3" * 32,))
+
+    def stores(**kwargs: Any) -> Any:
+        if not late.is_alive():  # the first batch: a third text comes in meanwhile
+            late.start()
+            wait_until(lambda: len(in_flight._queue) == 1)
+        else:  # the second batch, the third text's, takes its time
+            assert second_batch_may_go.wait(10)
+        return real(**kwargs)
+
+    monkeypatch.setattr(webhook_actions, "store_inbound_rows", stores)
+    monkeypatch.setattr(webhook_actions, "_outcome_alone", lambda m: stores(messages=[m])[0])
+    early = [threading.Thread(target=accept_on_thread, args=(f"SM{d * 32}",)) for d in "12"]
+    with in_flight._lock:
+        in_flight._storing = True
+    for thread in early:
+        thread.start()
+    wait_until(lambda: len(in_flight._queue) == 2)
+    in_flight._hand_over()
+
+    for thread in early:  # both stored by the first batch, while the second still runs
+        thread.join(10)
+        assert not thread.is_alive()
+    assert late.is_alive()
+    second_batch_may_go.set()
+    late.join(10)
+    assert InboundMessage.objects.count() == 3
+
+
+def accept_on_thread(sid: str) -> None:
+    try:
+        accept_inbound_text(channel="sms", text=text(sid), idempotency_token=sid)
+    finally:
+        connection.close()
 
 
 @pytest.mark.django_db(transaction=True)
