@@ -38,12 +38,14 @@ behind it.
 All waits are bounded by the connection's ``timeout``, after which the
 transaction fails as "database is locked", as SQLite itself would.
 
-Checkpoints run outside the turn. SQLite's own (``wal_autocheckpoint``,
-turned off in settings) runs inside the write that fills the WAL, so the
-turn was held while pages were copied into the database file and synced,
-and every other writer waited. Here each process, every
-:data:`CHECKPOINT_EVERY_WRITES` writes, runs a passive checkpoint right
-after its turn ends: writers of other processes go on meanwhile.
+Checkpoints run outside the turn, and outside requests. SQLite's own
+(``wal_autocheckpoint``, turned off in settings) runs inside the write that
+fills the WAL, so the turn was held while pages were copied into the
+database file and synced, and every other writer waited. Here, every
+:data:`CHECKPOINT_EVERY_WRITES` writes of a process, a thread of that process
+with a connection of its own runs a passive checkpoint: it copies what it can
+without waiting for readers or writers, and what it leaves, the next one
+copies.
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
+from urllib.request import pathname2url
 
 from django.db import OperationalError
 from django.db.backends.sqlite3 import base
@@ -85,6 +88,57 @@ def write_in_background() -> None:
 _wrappers: weakref.WeakSet[DatabaseWrapper] = weakref.WeakSet()
 
 
+CHECKPOINTER_IDLE_SECONDS = 60.0
+
+
+class _Checkpointer:
+    """A thread running passive checkpoints of one database file when asked; ends when idle."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.wanted = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="sqlite-checkpoint", daemon=True)
+
+    def _run(self) -> None:
+        try:
+            # mode=rw: never create the file (a test's database may be gone already)
+            database = sqlite3.connect(f"file:{pathname2url(self.path)}?mode=rw", uri=True)
+        except sqlite3.Error as exc:
+            log.warning("sqlite: cannot open the database to checkpoint it: %s", exc)
+            self._forget(even_if_asked=True)
+            return
+        try:
+            while self.wanted.wait(CHECKPOINTER_IDLE_SECONDS) or not self._forget():
+                self.wanted.clear()
+                try:
+                    database.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                except sqlite3.OperationalError as exc:  # busy: the next one copies the rest
+                    log.info("sqlite: a checkpoint was skipped: %s", exc)
+        finally:
+            database.close()
+
+    def _forget(self, *, even_if_asked: bool = False) -> bool:
+        """Leave the table of checkpointers, unless asked meanwhile; True if it left."""
+        with _guard:
+            if self.wanted.is_set() and not even_if_asked:
+                return False
+            if _checkpointers.get(self.path) is self:
+                del _checkpointers[self.path]
+            return True
+
+
+_checkpointers: dict[str, _Checkpointer] = {}
+
+
+def _ask_for_checkpoint(path: str) -> None:
+    with _guard:
+        checkpointer = _checkpointers.get(path)
+        if checkpointer is None:
+            checkpointer = _checkpointers[path] = _Checkpointer(path)
+            checkpointer.thread.start()
+        checkpointer.wanted.set()
+
+
 def _forget_locks_after_fork() -> None:
     """A forked child starts with no writer lock held, whatever its parent's threads held.
 
@@ -94,6 +148,7 @@ def _forget_locks_after_fork() -> None:
     global _guard
     _guard = threading.Lock()
     _thread_locks.clear()
+    _checkpointers.clear()  # their threads stayed in the parent
     for wrapper in list(_wrappers):
         wrapper._writer_lock_held = False
         if wrapper._lock_files is not None:
@@ -303,20 +358,13 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self._checkpoint_now_and_then()
 
     def _checkpoint_now_and_then(self) -> None:
-        """After every :data:`CHECKPOINT_EVERY_WRITES` writes of this process, a passive checkpoint.
-
-        Passive: it copies what it can without waiting for readers or writers;
-        what it leaves, the next one copies.
-        """
+        """Every :data:`CHECKPOINT_EVERY_WRITES` writes of this process, ask for a checkpoint."""
         global _writes_since_checkpoint
         _writes_since_checkpoint += 1  # a race may skip or double one count: harmless
         if _writes_since_checkpoint < CHECKPOINT_EVERY_WRITES or self.is_in_memory_db():
             return
         _writes_since_checkpoint = 0
-        try:
-            self.connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-        except sqlite3.OperationalError as exc:  # another checkpoint runs: it copies ours
-            log.debug("sqlite: checkpoint skipped: %s", exc)
+        _ask_for_checkpoint(self._lock_name())
 
     def _rollback(self) -> None:
         try:

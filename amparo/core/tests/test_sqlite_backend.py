@@ -181,10 +181,50 @@ def test_every_so_many_writes_the_wal_is_copied_into_the_database_file(
     with transaction.atomic(using=ALIAS):
         cursor.execute("INSERT INTO t VALUES ('marker-three')")
 
+    # A thread of this process copies them into the file, soon.
+    deadline = time.monotonic() + 10
+    while b"marker-three" not in path.read_bytes():
+        assert time.monotonic() < deadline, "no checkpoint"
+        time.sleep(0.01)
     in_file = path.read_bytes()
     assert all(marker in in_file for marker in (b"marker-one", b"marker-two", b"marker-three"))
     assert base._writes_since_checkpoint == 0
     connection.close()
+
+
+def test_a_checkpoint_thread_ends_when_idle_and_another_starts_when_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "idle.sqlite3"
+    sqlite3.connect(path).close()
+    monkeypatch.setattr(base, "CHECKPOINTER_IDLE_SECONDS", 0.05)
+
+    base._ask_for_checkpoint(str(path))
+    first = base._checkpointers[str(path)]
+    first.thread.join(5)
+
+    assert not first.thread.is_alive()
+    assert str(path) not in base._checkpointers
+    base._ask_for_checkpoint(str(path))
+    second = base._checkpointers[str(path)]
+    assert second is not first
+    second.thread.join(5)
+    assert not second.thread.is_alive()
+
+
+def test_a_checkpoint_of_a_database_that_is_gone_neither_fails_nor_makes_a_file(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "gone.sqlite3"
+
+    base._ask_for_checkpoint(str(path))
+    checkpointer = base._checkpointers.get(str(path))
+    if checkpointer is not None:
+        checkpointer.thread.join(5)
+
+    assert not path.exists()
+    assert str(path) not in base._checkpointers
+    assert "cannot open the database to checkpoint it" in caplog.text
 
 
 def test_the_worker_waits_while_a_web_request_waits_but_not_forever(
