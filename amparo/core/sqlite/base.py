@@ -70,6 +70,7 @@ POLL_SECONDS = 0.0001
 BACKGROUND_DEFERS_AT_MOST = 0.25
 # A webhook's write adds about 9 pages to the WAL; SQLite's default is 1,000.
 CHECKPOINT_EVERY_WRITES = 100
+CHECKPOINTER_IDLE_SECONDS = 60.0  # then the checkpoint thread ends, until asked again
 
 log = logging.getLogger("amparo.core")
 
@@ -86,9 +87,6 @@ def write_in_background() -> None:
 
 
 _wrappers: weakref.WeakSet[DatabaseWrapper] = weakref.WeakSet()
-
-
-CHECKPOINTER_IDLE_SECONDS = 60.0
 
 
 class _Checkpointer:
