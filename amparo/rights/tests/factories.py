@@ -34,6 +34,7 @@ def draft(
     sms_text: str = "Do not open the door. Ask for the warrant under the door.",
     script: str = "Ask: are they at the door now?",
     review_by: dt.date | None = None,
+    needs_legal_review: bool = True,
 ) -> TopicVersion:
     return draft_version(
         topic=on,
@@ -43,6 +44,7 @@ def draft(
         sms_text=sms_text,
         script=script,
         review_by=review_by,
+        needs_legal_review=needs_legal_review,
         by=by,
     )
 

@@ -14,7 +14,6 @@ from amparo.accounts.tests.factories import make_staff
 from amparo.audit.models import AuditEvent
 from amparo.rights.actions import (
     discard_draft,
-    draft_version,
     publish_version,
     review_version,
     update_draft,
@@ -240,15 +239,13 @@ def test_a_coordinator_cannot_clear_the_legal_review_flag() -> None:
     author, other = coordinator(), coordinator()
     door = topic()
 
-    drafted = draft_version(
-        topic=door,
-        language="en",
-        title="At the door",
+    drafted = draft(
+        door,
+        by=author,
         body="Do not open the door.",
         sms_text="Do not open the door.",
         script="",
         needs_legal_review=False,
-        by=author,
     )
     assert drafted.needs_legal_review
 
@@ -286,15 +283,13 @@ def test_a_coordinator_changing_the_words_of_a_legally_cleared_draft_raises_the_
 
 def test_legal_staff_may_clear_the_legal_review_flag_when_drafting_or_editing() -> None:
     writer = lawyer()
-    drafted = draft_version(
-        topic=topic(),
-        language="en",
-        title="At the door",
+    drafted = draft(
+        topic(),
+        by=writer,
         body="Do not open the door.",
         sms_text="Do not open the door.",
         script="",
         needs_legal_review=False,
-        by=writer,
     )
     assert not drafted.needs_legal_review
 
