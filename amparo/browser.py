@@ -7,9 +7,10 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser
+    from playwright.sync_api import Browser, Page, Request
 
 CHROMIUM = os.environ.get("AMPARO_CHROMIUM", "/usr/bin/chromium")
 # The machine's network is closed: these flags stop chromium calling home.
@@ -41,3 +42,17 @@ def chromium() -> Iterator[Browser]:
             yield browser
         finally:
             browser.close()
+
+
+def requests_elsewhere(page: Page, own_url: str) -> list[str]:
+    """A list that fills with the http(s) requests ``page`` makes to other sites than ours."""
+    own = urlsplit(own_url).netloc
+    elsewhere: list[str] = []
+
+    def note(request: Request) -> None:
+        parts = urlsplit(request.url)
+        if parts.scheme in ("http", "https") and parts.netloc != own:
+            elsewhere.append(request.url)
+
+    page.on("request", note)
+    return elsewhere

@@ -13,7 +13,6 @@ import io
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlsplit
 
 import pytest
 from PIL import Image
@@ -27,6 +26,7 @@ from amparo.alerts.tests.feed_factories import (
     make_debunked_incident,
     make_town,
 )
+from amparo.browser import requests_elsewhere
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -43,17 +43,8 @@ def _alert_and_debunk() -> None:
 
 def _watch(page, live_server) -> tuple[list[str], list[str]]:
     problems: list[str] = []
-    elsewhere: list[str] = []
     page.on("console", lambda message: problems.append(message.text))
-    own = urlsplit(live_server.url).netloc
-
-    def note(request) -> None:
-        parts = urlsplit(request.url)
-        if parts.scheme in ("http", "https") and parts.netloc != own:
-            elsewhere.append(request.url)
-
-    page.on("request", note)
-    return problems, elsewhere
+    return problems, requests_elsewhere(page, live_server.url)
 
 
 def test_the_page_shows_an_alert_and_a_debunk_without_javascript_in_spanish(

@@ -8,10 +8,9 @@ asks no origin but ours for anything.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 import pytest
 
+from amparo.browser import requests_elsewhere
 from amparo.rights.actions import publish_version, review_version
 from amparo.rights.tests.factories import coordinator, draft, lawyer, publish_seed
 
@@ -38,15 +37,7 @@ def test_the_rights_pages_work_without_javascript_in_spanish(browser, live_serve
     _newer_spanish_door()
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
-    elsewhere: list[str] = []
-    own = urlsplit(live_server.url).netloc
-
-    def note(request) -> None:
-        parts = urlsplit(request.url)
-        if parts.scheme in ("http", "https") and parts.netloc != own:
-            elsewhere.append(request.url)
-
-    page.on("request", note)
+    elsewhere = requests_elsewhere(page, live_server.url)
 
     page.goto(live_server.url + "/rights/")
     assert page.locator("html").get_attribute("lang") == "en"
