@@ -16,7 +16,9 @@ How a value travels:
   the attribute opens it (a :class:`~amparo.crypto.vault.DecryptionError` if it
   does not open) and keeps the plaintext on the instance.
 - ``.values()`` and ``.values_list()`` give :class:`Sealed` objects, which show
-  as ``<sealed>`` and cannot be opened outside a model instance.
+  as ``<sealed>``. Only the field opens one, for the row it was read from
+  (:meth:`EncryptedField.open_for_row`, for hot paths that read many rows
+  without building instances): named with any other row, it does not open.
 
 What is refused, loudly:
 
@@ -134,6 +136,16 @@ class EncryptedField(models.Field):
         """Unseal a loaded value for ``instance``; raise ``DecryptionError`` if it fails."""
         context = sealed.origin or self.context_for_pk(instance.pk)
         return self.decode(vault.unseal(sealed.envelope, context=context))
+
+    def open_for_row(self, sealed: Sealed | None, pk: Any) -> Any:
+        """Unseal a value read by ``values_list()`` from the row whose primary key is ``pk``.
+
+        It opens only for that row of this field's table and column; any other
+        ``pk`` raises ``DecryptionError``. ``None`` (SQL NULL) stays ``None``.
+        """
+        if sealed is None:
+            return None
+        return self.decode(vault.unseal(sealed.envelope, context=self.context_for_pk(pk)))
 
     # --- saving ----------------------------------------------------------------
 

@@ -106,6 +106,23 @@ def test_values_give_sealed_objects_that_show_neither_text_nor_ciphertext(
         assert str(value) == repr(value) == f"{value}" == "<sealed>"
 
 
+def test_the_field_opens_a_value_from_values_list_for_its_own_row_only(
+    note_model: Any,
+) -> None:
+    first = note_model.objects.create(body=NAME, data={"x": 1})
+    second = note_model.objects.create(body="Teodoro Almeida")
+    body, data = note_model._meta.get_field("body"), note_model._meta.get_field("data")
+    row = note_model.objects.values_list("pk", "body", "data").get(pk=first.pk)
+
+    assert body.open_for_row(row[1], row[0]) == NAME
+    assert data.open_for_row(row[2], str(row[0])) == {"x": 1}  # any spelling of the pk
+    assert body.open_for_row(None, row[0]) is None
+    with pytest.raises(DecryptionError):
+        body.open_for_row(row[1], second.pk)
+    with pytest.raises(DecryptionError):
+        data.open_for_row(row[1], first.pk)  # the body's envelope, named as data
+
+
 def test_a_loaded_value_saved_unread_keeps_its_envelope(note_model: Any) -> None:
     note = note_model.objects.create(body=NAME)
     before = raw_columns(note_model, note.pk, "body", "body_index")
