@@ -1,9 +1,10 @@
 """``amparo bench intake``: signed inbound-SMS webhooks against the real WSGI server.
 
-Starts gunicorn and ``amparo worker`` the way ``amparo run`` does (same
-workers and threads) on a free port of 127.0.0.1, over a database of its own:
-a temporary SQLite file in WAL mode, migrated fresh (on PostgreSQL, the
-throw-away test database that ``amparo bench`` made). Then, over
+Starts gunicorn and ``amparo worker`` the way ``amparo run`` does (the same
+command, :func:`amparo.core.gunicorn.command`) on a free port of 127.0.0.1,
+over a database of its own: a temporary SQLite file in WAL mode, migrated
+fresh (on PostgreSQL, the throw-away test database that ``amparo bench``
+made). Then, over
 ``CONNECTIONS`` keep-alive connections opened once for the whole run:
 
 1. the ceiling and the webhook in turns: ``ROUNDS`` rounds, each first
@@ -19,12 +20,12 @@ throw-away test database that ``amparo bench`` made). Then, over
    (``with_routing_*``), and how long routing runs on after the load.
 
 Why rounds on the same connections: a keep-alive connection stays with the
-gunicorn process that accepted it, and which one does is chance. Measured
-here, some runs had all 32 connections on one of the two processes, which
-then did all the work while the other idled, at half the rate. Both
-measures now meet the same spread, and the slow drifts of a shared machine's
-speed (readings of one phase varied up to threefold within a run) fall on
-both alike. Each round's figures are printed too.
+gunicorn process that accepted it. The kernel spreads connections across the
+workers (``--reuse-port``), by a hash of their addresses, so the spread is
+even only on average. Both measures meet the same spread, and the slow
+drifts of a shared machine's speed (readings of one phase varied up to
+threefold within a run) fall on both alike. Each round's figures are printed
+too.
 
 The load generator is one thread driving the sockets with requests built
 (and signed) before the clock starts, so it takes as little CPU from the
@@ -59,6 +60,7 @@ import phonenumbers
 from django.db import connection
 from twilio.request_validator import RequestValidator
 
+from amparo.core import gunicorn
 from amparo.core.bench import percentile, register_bench
 
 CONNECTIONS = 32
@@ -273,16 +275,7 @@ def _server(*, auth_token: str) -> Iterator[_Server]:
                 env=env,
                 check=True,
             )
-        web = [
-            sys.executable, "-m", "gunicorn", "amparo.wsgi:application",
-            "--bind", f"127.0.0.1:{port}",
-            "--workers", str(WEB_WORKERS),
-            "--worker-class", "gthread",
-            "--threads", str(THREADS),
-            "--log-level", "warning",
-            "--logger-class", "amparo.core.gunicorn.AddresslessLogger",
-            "--forwarder-headers", "",
-        ]  # fmt: skip
+        web = gunicorn.command(bind=f"127.0.0.1:{port}", workers=WEB_WORKERS, threads=THREADS)
         # The server's log (one line per routed text) would drown the figures.
         log = (directory / "server.log").open("wb")
         server = subprocess.Popen(  # noqa: S603

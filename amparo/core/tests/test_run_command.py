@@ -57,3 +57,19 @@ def test_run_answers_healthz_with_a_live_worker_and_stops_on_ctrl_c(tmp_path: Pa
     assert server.returncode == 0
     assert "stopped web and worker" in output
     assert "with the password" in output
+
+
+def test_run_refuses_an_address_already_in_use(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AMPARO_", "DATABASE_"))}
+    env.update(AMPARO_MODE="demo", AMPARO_VAR_DIR=str(tmp_path))
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = subprocess.run(  # noqa: S603
+            [sys.executable, "-m", "amparo.cli", "run", "--bind", f"127.0.0.1:{port}"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert result.returncode != 0
+    assert f"127.0.0.1:{port} is in use" in result.stderr

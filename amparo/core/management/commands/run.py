@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from amparo.core import gunicorn
 from amparo.core.demo import demo_accounts_present, login_help
 
 
@@ -28,6 +29,11 @@ class Command(BaseCommand):
         bind: str = options["bind"]
         if settings.TESTING:
             raise CommandError("AMPARO_MODE=test is for the test suite only; it never serves.")
+        if not gunicorn.port_is_free(bind):
+            # The workers share their port (--reuse-port): a second server would not fail.
+            raise CommandError(
+                f"{bind} is in use: is Amparo already running? Stop it, or give another --bind."
+            )
         if settings.PRODUCTION and demo_accounts_present():
             raise CommandError(
                 "This database holds the demo accounts, whose password is public. Production "
@@ -36,19 +42,9 @@ class Command(BaseCommand):
         if settings.PRODUCTION:
             # production serves hashed, compressed copies from STATIC_ROOT
             call_command("collectstatic", interactive=False, verbosity=0)
-        web = [
-            sys.executable, "-m", "gunicorn", "amparo.wsgi:application",
-            "--bind", bind,
-            "--workers", str(options["web_workers"]),
-            "--worker-class", "gthread",
-            "--threads", str(options["threads"]),
-            "--graceful-timeout", "5",
-            "--log-level", "warning",
-            "--logger-class", "amparo.core.gunicorn.AddresslessLogger",
-            # SCRIPT_NAME/PATH_INFO from request headers would let a client
-            # change the path Django sees after routing decisions were made
-            "--forwarder-headers", "",
-        ]  # fmt: skip
+        web = gunicorn.command(
+            bind=bind, workers=options["web_workers"], threads=options["threads"]
+        )
         worker = [sys.executable, "-m", "amparo.cli", "worker"]
         children = [subprocess.Popen(web), subprocess.Popen(worker)]  # noqa: S603
         stopping = False
