@@ -68,7 +68,12 @@ def command(*, bind: str, workers: int, threads: int) -> list[str]:
 
 
 def port_is_free(bind: str) -> bool:
-    """True if nothing listens on ``host:port`` (a bind without ``SO_REUSEPORT`` succeeds)."""
+    """True if nothing listens on ``host:port`` (a bind without ``SO_REUSEPORT`` succeeds).
+
+    A Unix socket (``unix:PATH``) is not shared by ``--reuse-port``: gunicorn checks it.
+    """
+    if bind.startswith("unix:"):
+        return True
     host, _, port = bind.rpartition(":")
     host = host.strip("[]") or "0.0.0.0"  # noqa: S104 (only a test bind, closed at once)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET

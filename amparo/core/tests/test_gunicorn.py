@@ -49,6 +49,10 @@ def test_a_port_something_listens_on_is_not_free(port: int) -> None:
     assert port_is_free(f"127.0.0.1:{port}")
 
 
+def test_a_unix_socket_is_left_to_gunicorn(tmp_path: Path) -> None:
+    assert port_is_free(f"unix:{tmp_path / 'amparo.sock'}")
+
+
 def test_a_port_shared_by_workers_is_not_free_either(port: int) -> None:
     # What a running Amparo's workers hold: sockets with SO_REUSEPORT, which
     # a second server using --reuse-port would silently share.
