@@ -6,7 +6,6 @@ import socket
 import subprocess
 import time
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -35,11 +34,10 @@ def test_times_and_plain_words_are_left_alone() -> None:
 
 
 @pytest.fixture
-def port() -> Iterator[int]:
+def port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        number = int(sock.getsockname()[1])
-    yield number
+        return int(sock.getsockname()[1])
 
 
 def test_a_port_something_listens_on_is_not_free(port: int) -> None:
